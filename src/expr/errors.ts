@@ -1,0 +1,80 @@
+/**
+ * Typed errors. Every failure Leibniz reports on bad input is a `LeibnizError` subclass, so
+ * callers can tell a user mistake from a bug with one `instanceof`.
+ */
+
+/** Base class of every error Leibniz throws on bad input. */
+export class LeibnizError extends Error {
+  override name = 'LeibnizError';
+}
+
+/**
+ * Text that is not a well-formed expression. The message is two lines: the reason, the
+ * 1-based column and the input, then a caret under the offending character.
+ *
+ * @example
+ * ```ts
+ * try { parse('sin(x^)'); } catch (e) { if (e instanceof ParseError) console.log(e.message); }
+ * // unexpected ')' at 7:  sin(x^)
+ * //                             ^
+ * ```
+ */
+export class ParseError extends LeibnizError {
+  override name = 'ParseError';
+  /** 0-based offset (UTF-16 units) of the problem in the input. */
+  readonly offset: number;
+  /** 1-based column (code points) of the problem, as printed in the message. */
+  readonly column: number;
+  /** What went wrong, without the position (e.g. `unexpected ')'`). */
+  readonly reason: string;
+  /** One line: the input (a window of it when long) and, below it, a caret line. */
+  readonly excerpt: string;
+
+  constructor(reason: string, input: string, offset: number) {
+    const { line, caret, column } = caretExcerpt(input, offset);
+    const head = `${reason} at ${column}:  `;
+    super(`${head}${line}\n${' '.repeat(head.length + caret)}^`);
+    this.reason = reason;
+    this.offset = offset;
+    this.column = column;
+    this.excerpt = `${line}\n${' '.repeat(caret)}^`;
+  }
+}
+
+/** A window of at most ~60 code points around `offset`, and the caret's position in it. */
+function caretExcerpt(input: string, offset: number): { line: string; caret: number; column: number } {
+  const chars = Array.from(input.replace(/[\r\n\t]/g, ' '));
+  // Offsets count UTF-16 units; the caret counts code points.
+  let col = 0;
+  for (let units = 0; col < chars.length && units < offset; col++) units += chars[col].length;
+  const start = Math.max(0, col - 30);
+  const end = Math.min(chars.length, col + 30);
+  const prefix = start > 0 ? '…' : '';
+  const line = `${prefix}${chars.slice(start, end).join('')}${end < chars.length ? '…' : ''}`;
+  return { line, caret: col - start + prefix.length, column: col + 1 };
+}
+
+/** A known function called with the wrong number of arguments. */
+export class ArityError extends LeibnizError {
+  override name = 'ArityError';
+  constructor(
+    readonly functionName: string,
+    readonly expected: string,
+    readonly received: number,
+  ) {
+    super(`${functionName} takes ${expected} argument(s), got ${received}`);
+  }
+}
+
+/** `evaluate` met a symbol with no value in the environment. */
+export class UnboundSymbolError extends LeibnizError {
+  override name = 'UnboundSymbolError';
+  constructor(readonly symbol: string) {
+    super(`unbound symbol '${symbol}': give it a value in the environment`);
+  }
+}
+
+/** An argument of the wrong kind (e.g. a non-finite number, an empty name). */
+export class InvalidArgumentError extends LeibnizError {
+  override name = 'InvalidArgumentError';
+}

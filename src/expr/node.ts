@@ -1,0 +1,113 @@
+/**
+ * The one node shape of every expression, and the intern table that makes structurally
+ * equal expressions the same object. Invariant: nodes are immutable and only the builders
+ * (build.ts) create them; the table holds nodes weakly, so dropped expressions are collected.
+ */
+import type { ConstantName, FunctionName, Op } from './ops.js';
+import type { Rational } from './rational.js';
+
+let nextId = 0;
+
+/**
+ * An immutable, hash-consed expression node. Structurally equal expressions are the same
+ * object, so `a === b` is structural equality. Build nodes with the builders (`num`, `sym`,
+ * `add`, `mul`, `pow`, `sin`, `call`, ...) or `parse`; never with `new`.
+ *
+ * Fields by `op`:
+ * - `num`: `value` (exact rational);
+ * - `const`: `name` (`pi` or `e`);
+ * - `sym`: `name`;
+ * - `add`, `mul`: two or more `args`, in canonical order; `pow`: `args = [base, exponent]`;
+ * - a known function (`sin`, `atan2`, ...): its `args`;
+ * - `call` (unknown function `f(x)` or its derivative `f'(x)`): `name`, `args` and
+ *   `partials`, the argument indices (0-based, sorted) differentiated so far.
+ *
+ * @example
+ * ```ts
+ * const e = add(sym('x'), num(1));
+ * e === parse('1 + x'); // true
+ * ```
+ */
+export class Expr {
+  /** Unique per live node; memo tables may key on it. */
+  readonly id: number;
+  readonly op: Op;
+  readonly args: readonly Expr[];
+  /** The exact value of a `num` node. */
+  readonly value: Rational | undefined;
+  /** The name of a `sym`, `const` or `call` node. */
+  readonly name: string | undefined;
+  /** For `call` nodes: argument indices differentiated (empty for `f` itself). */
+  readonly partials: readonly number[] | undefined;
+
+  /** @internal Use the builders. */
+  constructor(
+    op: Op,
+    args: readonly Expr[],
+    value?: Rational,
+    name?: string,
+    partials?: readonly number[],
+  ) {
+    this.id = nextId++;
+    this.op = op;
+    this.args = args;
+    this.value = value;
+    this.name = name;
+    this.partials = partials;
+  }
+
+  /** Conventional infix text; `parse(e.toString()) === e`. Installed by format.ts. */
+  toString(): string {
+    return formatHook(this);
+  }
+}
+
+let formatHook: (e: Expr) => string = (e) => `<${e.op}#${e.id}>`;
+
+/** @internal Lets the printer module provide `toString` without an import cycle. */
+export function setFormatHook(f: (e: Expr) => string): void {
+  formatHook = f;
+}
+
+/** A number node. */
+export type NumExpr = Expr & { readonly op: 'num'; readonly value: Rational };
+/** A symbol node. */
+export type SymExpr = Expr & { readonly op: 'sym'; readonly name: string };
+/** A named-constant node. */
+export type ConstExpr = Expr & { readonly op: 'const'; readonly name: ConstantName };
+/** A known-function node. */
+export type FunctionExpr = Expr & { readonly op: FunctionName };
+
+export const isNum = (e: Expr): e is NumExpr => e.op === 'num';
+export const isSym = (e: Expr): e is SymExpr => e.op === 'sym';
+
+// The intern table: key → weak reference. Keys are built from the operator and the
+// children's ids (O(arity)); a child id is unique while the child is alive, and a parent
+// keeps its children alive, so a key never names a different structure while its node lives.
+const table = new Map<string, WeakRef<Expr>>();
+const registry = new FinalizationRegistry<string>((key) => {
+  const ref = table.get(key);
+  if (ref !== undefined && ref.deref() === undefined) table.delete(key);
+});
+
+/** @internal Returns the live node for `key`, or interns the one `make` builds. */
+export function intern(key: string, make: () => Expr): Expr {
+  const hit = table.get(key)?.deref();
+  if (hit !== undefined) return hit;
+  const node = make();
+  table.set(key, new WeakRef(node));
+  registry.register(node, key);
+  return node;
+}
+
+/** Number of entries in the intern table (live nodes plus not-yet-finalized ones). For tests. */
+export function internTableSize(): number {
+  return table.size;
+}
+
+/** The interning key of a compound node. */
+export function compoundKey(op: string, args: readonly Expr[]): string {
+  let key = op;
+  for (const a of args) key += `,${a.id}`;
+  return key;
+}

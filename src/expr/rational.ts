@@ -1,0 +1,152 @@
+/**
+ * Exact rational numbers over bigint. Invariant: `den > 0` and `gcd(num, den) = 1`,
+ * so equal values have equal fields and can be interned by their text.
+ */
+
+/** An exact rational number `num/den` in lowest terms with a positive denominator. */
+export interface Rational {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+const absBig = (a: bigint): bigint => (a < 0n ? -a : a);
+
+/** Greatest common divisor of two bigints (non-negative). */
+export function gcd(a: bigint, b: bigint): bigint {
+  a = absBig(a);
+  b = absBig(b);
+  while (b !== 0n) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/** Builds `num/den` in lowest terms; throws RangeError on a zero denominator. */
+export function rat(num: bigint, den = 1n): Rational {
+  if (den === 0n) throw new RangeError('rational with zero denominator');
+  if (den < 0n) {
+    num = -num;
+    den = -den;
+  }
+  const g = gcd(num, den);
+  return g === 1n || g === 0n ? { num, den } : { num: num / g, den: den / g };
+}
+
+export const ZERO: Rational = { num: 0n, den: 1n };
+export const ONE: Rational = { num: 1n, den: 1n };
+export const MINUS_ONE: Rational = { num: -1n, den: 1n };
+
+export const isZero = (a: Rational): boolean => a.num === 0n;
+export const isOne = (a: Rational): boolean => a.num === 1n && a.den === 1n;
+export const isInteger = (a: Rational): boolean => a.den === 1n;
+export const ratEquals = (a: Rational, b: Rational): boolean => a.num === b.num && a.den === b.den;
+
+export const ratAdd = (a: Rational, b: Rational): Rational =>
+  a.den === b.den ? rat(a.num + b.num, a.den) : rat(a.num * b.den + b.num * a.den, a.den * b.den);
+export const ratMul = (a: Rational, b: Rational): Rational => rat(a.num * b.num, a.den * b.den);
+export const ratNeg = (a: Rational): Rational => ({ num: -a.num, den: a.den });
+export const ratInv = (a: Rational): Rational => rat(a.den, a.num);
+export const ratCompare = (a: Rational, b: Rational): number => {
+  const d = a.num * b.den - b.num * a.den;
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+};
+
+/** Largest exponent folded exactly; beyond it powers stay symbolic rather than allocate huge bigints. */
+const MAX_EXACT_BITS = 4096n;
+
+function bitLength(a: bigint): bigint {
+  return BigInt(absBig(a).toString(2).length);
+}
+
+/**
+ * `a^e` for an integer `e` when the result stays reasonably small, else `undefined`.
+ * `0^negative` is `undefined` (division by zero is left symbolic).
+ */
+export function ratPowInt(a: Rational, e: bigint): Rational | undefined {
+  if (e === 0n) return ONE;
+  if (a.num === 0n) return e > 0n ? ZERO : undefined;
+  const n = absBig(e);
+  if ((bitLength(a.num) + bitLength(a.den)) * n > MAX_EXACT_BITS && !(absBig(a.num) === 1n && a.den === 1n)) {
+    return undefined;
+  }
+  const p = absBig(a.num) === 1n && a.den === 1n ? (a.num < 0n && n % 2n === 1n ? MINUS_ONE : ONE) : rat(a.num ** n, a.den ** n);
+  return e < 0n ? (p.num === 0n ? undefined : ratInv(p)) : p;
+}
+
+/** Exact integer k-th root of a non-negative bigint, or undefined if it is not a perfect power. */
+function exactRoot(a: bigint, k: bigint): bigint | undefined {
+  if (a < 0n) return undefined;
+  if (a < 2n) return a;
+  // Newton's method on integers, seeded from a float estimate.
+  const approx = Math.round(Number(a) ** (1 / Number(k)));
+  let x = Number.isFinite(approx) && approx > 0 ? BigInt(approx) : 1n << (bitLength(a) / k + 1n);
+  for (let i = 0; i < 200; i++) {
+    const xk1 = x ** (k - 1n);
+    const next = ((k - 1n) * x + a / xk1) / k;
+    if (next === x || next === x + 1n || next === x - 1n) {
+      for (const c of [next - 1n, next, next + 1n, x]) if (c >= 0n && c ** k === a) return c;
+      return undefined;
+    }
+    x = next;
+  }
+  return undefined;
+}
+
+/**
+ * `a^(p/q)` when it is exactly rational (e.g. `4^(1/2) = 2`, `8^(-2/3) = 1/4`), else undefined.
+ * Negative bases with fractional exponents are not real and stay symbolic.
+ */
+export function ratPow(a: Rational, e: Rational): Rational | undefined {
+  if (e.den === 1n) return ratPowInt(a, e.num);
+  if (a.num < 0n) return undefined;
+  if (a.num === 0n) return e.num > 0n ? ZERO : undefined;
+  if (e.den > 64n) return undefined;
+  const rn = exactRoot(a.num, e.den);
+  const rd = exactRoot(a.den, e.den);
+  if (rn === undefined || rd === undefined) return undefined;
+  return ratPowInt(rat(rn, rd), e.num);
+}
+
+/** Nearest float64 value of a rational (correct for huge numerators/denominators too). */
+export function ratToNumber(a: Rational): number {
+  if (a.den === 1n) return Number(a.num);
+  const n = Number(a.num);
+  const d = Number(a.den);
+  if (Number.isFinite(n) && Number.isFinite(d) && Math.abs(n) < 2 ** 53 && d < 2 ** 53) return n / d;
+  // Scale so the quotient keeps 64 significant bits before converting.
+  const shift = bitLength(a.den) - bitLength(a.num) + 64n;
+  const q = shift >= 0n ? (a.num << shift) / a.den : a.num / a.den >> -shift;
+  return Number(q) * 2 ** -Number(shift);
+}
+
+/**
+ * The exact rational value of a finite double, via its shortest round-trip decimal
+ * (so `0.1` is 1/10, as a person means it). Throws RangeError for NaN and infinities.
+ */
+export function ratFromNumber(x: number): Rational {
+  if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
+  if (Number.isInteger(x)) return rat(BigInt(x));
+  return ratFromDecimal(String(x));
+}
+
+/** Parses a decimal literal such as `12`, `0.25`, `1.5e-3`, `2E10` exactly. */
+export function ratFromDecimal(text: string): Rational {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new RangeError(`not a decimal literal: ${text}`);
+  const frac = m[3] ?? '';
+  let num = BigInt((m[2] || '0') + frac);
+  let den = 10n ** BigInt(frac.length);
+  const exp = m[4] ? BigInt(m[4]) : 0n;
+  // Guards against `1e999999999` allocating a gigantic bigint.
+  if (exp > 100000n || exp < -100000n) throw new RangeError(`exponent out of range: ${text}`);
+  if (exp > 0n) num *= 10n ** exp;
+  else if (exp < 0n) den *= 10n ** -exp;
+  if (m[1] === '-') num = -num;
+  return rat(num, den);
+}
+
+/** `num` or `num/den` as text. */
+export const ratToString = (a: Rational): string =>
+  a.den === 1n ? a.num.toString() : `${a.num}/${a.den}`;

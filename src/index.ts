@@ -1,0 +1,1 @@
+export * from './expr/build.js';
