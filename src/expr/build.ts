@@ -242,6 +242,7 @@ const ZERO_AT_ZERO: ReadonlySet<FunctionName> = new Set([
   'abs',
   'sign',
   'cbrt',
+  'heaviside',
 ]);
 const ONE_AT_ZERO: ReadonlySet<FunctionName> = new Set(['cos', 'cosh', 'sec']);
 
@@ -258,8 +259,7 @@ function foldFunction(name: FunctionName, args: readonly Expr[]): Expr | undefin
     case 'exp':
       if (v !== undefined && isZero(v)) return ONE_EXPR;
       if (v !== undefined && isOne(v)) return E;
-      if (a.op === 'log') return undefined; // exp(log x) = x needs x > 0: simplify's job.
-      return undefined;
+      return undefined; // exp(log x) = x needs x > 0: simplify's job, not the canonical form's.
     case 'log':
       if (v !== undefined && isOne(v)) return ZERO_EXPR;
       if (a === E) return ONE_EXPR;
@@ -282,6 +282,10 @@ function foldFunction(name: FunctionName, args: readonly Expr[]): Expr | undefin
       return undefined;
     case 'relu':
       if (v !== undefined) return numNode(ratCompare(v, ZERO) > 0 ? v : ZERO);
+      return undefined;
+    case 'heaviside':
+      if (v !== undefined) return ratCompare(v, ZERO) > 0 ? ONE_EXPR : ZERO_EXPR;
+      if (a.op === 'heaviside') return a;
       return undefined;
     case 'cbrt':
       if (v !== undefined) {
@@ -422,5 +426,7 @@ export const log = (x: ExprLike, base?: ExprLike): Expr =>
 /** softplus(x) = log(1 + e^x). */ export const softplus = unary('softplus');
 /** relu(x) = max(x, 0). */ export const relu = unary('relu');
 /** The error function erf(x). */ export const erf = unary('erf');
+/** Unit step: 1 for x > 0, else 0 (the derivative of relu). */
+export const heaviside = unary('heaviside');
 
 export { toExpr };

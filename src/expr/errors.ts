@@ -78,3 +78,11 @@ export class UnboundSymbolError extends LeibnizError {
 export class InvalidArgumentError extends LeibnizError {
   override name = 'InvalidArgumentError';
 }
+
+/** `evaluate` met an unknown function (such as `f(x)`), which has no numeric value. */
+export class UnboundFunctionError extends LeibnizError {
+  override name = 'UnboundFunctionError';
+  constructor(readonly functionName: string) {
+    super(`unknown function '${functionName}' has no numeric value`);
+  }
+}

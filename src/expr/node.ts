@@ -84,11 +84,17 @@ export const isSym = (e: Expr): e is SymExpr => e.op === 'sym';
 // The intern table: key → weak reference. Keys are built from the operator and the
 // children's ids (O(arity)); a child id is unique while the child is alive, and a parent
 // keeps its children alive, so a key never names a different structure while its node lives.
+// Dead entries are swept whenever the table has doubled since the last sweep: amortised O(1)
+// per node and the table stays within twice the live nodes (a FinalizationRegistry per node
+// would cost as much as the node itself).
 const table = new Map<string, WeakRef<Expr>>();
-const registry = new FinalizationRegistry<string>((key) => {
-  const ref = table.get(key);
-  if (ref !== undefined && ref.deref() === undefined) table.delete(key);
-});
+const MIN_SWEEP = 1 << 16;
+let sweepAt = MIN_SWEEP;
+
+function sweep(): void {
+  for (const [key, ref] of table) if (ref.deref() === undefined) table.delete(key);
+  sweepAt = Math.max(MIN_SWEEP, 2 * table.size);
+}
 
 /** @internal Returns the live node for `key`, or interns the one `make` builds. */
 export function intern(key: string, make: () => Expr): Expr {
@@ -96,12 +102,13 @@ export function intern(key: string, make: () => Expr): Expr {
   if (hit !== undefined) return hit;
   const node = make();
   table.set(key, new WeakRef(node));
-  registry.register(node, key);
+  if (table.size >= sweepAt) sweep();
   return node;
 }
 
-/** Number of entries in the intern table (live nodes plus not-yet-finalized ones). For tests. */
+/** Number of entries in the intern table after dropping collected nodes. For tests. */
 export function internTableSize(): number {
+  sweep();
   return table.size;
 }
 

@@ -36,6 +36,7 @@ export const FUNCTION_NAMES = [
   'softplus',
   'relu',
   'erf',
+  'heaviside',
 ] as const;
 
 /** A function Leibniz knows. */
@@ -61,7 +62,7 @@ export interface FunctionInfo {
 const op = (name: string): string => `\\operatorname{${name}}`;
 
 /** Arity and LaTeX name of every known function. */
-export const FUNCTIONS: { readonly [K in FunctionName]: FunctionInfo } = {
+export const FUNCTIONS = {
   sin: { arity: 1, latex: '\\sin' },
   cos: { arity: 1, latex: '\\cos' },
   tan: { arity: 1, latex: '\\tan' },
@@ -91,7 +92,11 @@ export const FUNCTIONS: { readonly [K in FunctionName]: FunctionInfo } = {
   softplus: { arity: 1, latex: op('softplus') },
   relu: { arity: 1, latex: op('relu') },
   erf: { arity: 1, latex: op('erf') },
-};
+  heaviside: { arity: 1, latex: op('H') },
+} as const satisfies { readonly [K in FunctionName]: FunctionInfo };
+
+/** The arity of a known function, as a type (lets tables demand one entry per argument). */
+export type ArityOf<K extends FunctionName> = (typeof FUNCTIONS)[K]['arity'];
 
 const FUNCTION_SET: ReadonlySet<string> = new Set(FUNCTION_NAMES);
 

@@ -1,0 +1,12 @@
+/**
+ * The expression core: nodes, builders, parser, printers, evaluation and walks. The other
+ * modules import the core only through this file.
+ */
+export * from './build.js';
+export * from './errors.js';
+export * from './evaluate.js';
+export * from './node.js';
+export * from './ops.js';
+export { compareExprs } from './order.js';
+export * from './rational.js';
+export * from './walk.js';
