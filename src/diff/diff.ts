@@ -5,6 +5,7 @@
  */
 import {
   add,
+  div,
   type Expr,
   freeSymbols,
   InvalidArgumentError,
@@ -15,6 +16,55 @@ import {
   ZERO_EXPR,
 } from '../expr/index.js';
 import { partial } from './rules.js';
+
+/**
+ * Products are flattened, so an unrolled recurrence such as lₖ₊₁ = 4lₖ(1 − lₖ) stores each
+ * lₖ as one product of all earlier factors: few nodes, but a quadratic number of edges, and
+ * differentiating factor by factor would create a node per edge. This view recovers the
+ * sharing: a product whose leading factors form an earlier product M of the same DAG is
+ * differentiated as (c·M)·rest, so M's derivative (or adjoint) is reused instead of rebuilt.
+ */
+class ProductViews {
+  private readonly byFactors = new Map<string, { node: Expr; pos: number }>();
+  private readonly position = new Map<number, number>();
+
+  constructor(order: readonly Expr[], private readonly usable: (e: Expr) => boolean) {
+    order.forEach((node, pos) => {
+      this.position.set(node.id, pos);
+      if (node.op === 'mul') this.byFactors.set(factorKey(node, node.args.length), { node, pos });
+    });
+  }
+
+  /** The factors to differentiate `node` by: its arguments, or [c, M, ...rest]. */
+  factors(node: Expr): readonly Expr[] {
+    const args = node.args;
+    const lead = args[0].op === 'num' ? 1 : 0;
+    const pos = this.position.get(node.id)!;
+    const limit = Math.min(args.length - 1, lead + MAX_VIEW_FACTORS);
+    for (let end = limit; end - lead >= 2; end--) {
+      const hit = this.byFactors.get(factorKey(node, end));
+      if (hit === undefined || hit.pos >= pos || !this.usable(hit.node)) continue;
+      const m = hit.node;
+      const scale = div(lead ? args[0] : ONE_EXPR, m.args[0].op === 'num' ? m.args[0] : ONE_EXPR);
+      return [scale, m, ...args.slice(end)];
+    }
+    return args;
+  }
+}
+
+/** Bounds the prefix search (a product of more factors is differentiated plainly). */
+const MAX_VIEW_FACTORS = 64;
+
+/** Key of a product's non-numeric factors up to (excluding) index `end`. */
+function factorKey(node: Expr, end: number): string {
+  let key = '';
+  for (let i = node.args[0].op === 'num' ? 1 : 0; i < end; i++) key += `${node.args[i].id},`;
+  return key;
+}
+
+/** ∂(Π factors)/∂factors[i]: the product of the others. */
+const productOfOthers = (factors: readonly Expr[], i: number): Expr =>
+  mul(...factors.slice(0, i), ...factors.slice(i + 1));
 
 /** A variable to differentiate by: a symbol node or its name. */
 export type Variable = Expr | string;
@@ -31,8 +81,19 @@ export interface ChainStep {
   readonly node: Expr;
   /** Its derivative. */
   readonly derivative: Expr;
-  /** For each argument that depends on the variable: its index, ∂node/∂arg and d arg. */
-  readonly terms: readonly { readonly index: number; readonly partial: Expr; readonly inner: Expr }[];
+  /**
+   * For each argument (for products: factor) that depends on the variable: its index, the
+   * argument, ∂node/∂arg and d arg.
+   */
+  readonly terms: readonly ChainTerm[];
+}
+
+/** One term ∂node/∂arg · d arg of the chain rule. */
+export interface ChainTerm {
+  readonly index: number;
+  readonly arg: Expr;
+  readonly partial: Expr;
+  readonly inner: Expr;
 }
 
 /**
@@ -41,15 +102,20 @@ export interface ChainStep {
  */
 export function differentiate(expr: Expr, v: Expr, onStep?: (step: ChainStep) => void): Expr {
   const d = new Map<number, Expr>();
-  for (const node of postorder(expr)) {
+  const order = postorder(expr);
+  const views = new ProductViews(order, (m) => d.get(m.id) !== ZERO_EXPR);
+  for (const node of order) {
     if (node === v) {
       d.set(node.id, ONE_EXPR);
       continue;
     }
-    const terms: { index: number; partial: Expr; inner: Expr }[] = [];
-    node.args.forEach((a, index) => {
-      const inner = d.get(a.id)!;
-      if (inner !== ZERO_EXPR) terms.push({ index, partial: partial(node, index), inner });
+    const terms: ChainTerm[] = [];
+    const factors = node.op === 'mul' ? views.factors(node) : node.args;
+    factors.forEach((arg, index) => {
+      const inner = d.get(arg.id) ?? ZERO_EXPR;
+      if (inner === ZERO_EXPR) return;
+      const p = node.op === 'mul' ? productOfOthers(factors, index) : partial(node, index);
+      terms.push({ index, arg, partial: p, inner });
     });
     const derivative = terms.length === 0 ? ZERO_EXPR : add(...terms.map((t) => mul(t.partial, t.inner)));
     d.set(node.id, derivative);
@@ -88,6 +154,7 @@ export function reverse(roots: readonly Expr[], seeds: readonly Expr[], variable
   for (const node of order) {
     if (wanted.has(node.id) || node.args.some((a) => depends.has(a.id))) depends.add(node.id);
   }
+  const views = new ProductViews(order, (m) => depends.has(m.id));
   const contributions = new Map<number, Expr[]>();
   const push = (node: Expr, term: Expr): void => {
     if (term === ZERO_EXPR) return;
@@ -108,8 +175,10 @@ export function reverse(roots: readonly Expr[], seeds: readonly Expr[], variable
     const adj = terms.length === 1 ? terms[0] : add(...terms);
     adjoint.set(node.id, adj);
     if (adj === ZERO_EXPR) continue;
-    node.args.forEach((a, i) => {
-      if (depends.has(a.id)) push(a, mul(adj, partial(node, i)));
+    const factors = node.op === 'mul' ? views.factors(node) : node.args;
+    factors.forEach((a, i) => {
+      if (!depends.has(a.id)) return;
+      push(a, mul(adj, node.op === 'mul' ? productOfOthers(factors, i) : partial(node, i)));
     });
   }
   return variables.map((v) => adjoint.get(v.id) ?? ZERO_EXPR);

@@ -39,6 +39,8 @@ export class Expr {
   readonly name: string | undefined;
   /** For `call` nodes: argument indices differentiated (empty for `f` itself). */
   readonly partials: readonly number[] | undefined;
+  /** Longest path to a leaf (leaves are 0): lets the canonical order skip deep comparisons. */
+  readonly height: number;
 
   /** @internal Use the builders. */
   constructor(
@@ -54,6 +56,9 @@ export class Expr {
     this.value = value;
     this.name = name;
     this.partials = partials;
+    let h = 0;
+    for (const a of args) if (a.height >= h) h = a.height + 1;
+    this.height = h;
   }
 
   /** Conventional infix text; `parse(e.toString()) === e`. Installed by format.ts. */

@@ -134,6 +134,8 @@ export function compareExprs(a: Expr, b: Expr): number {
           if (px.length !== py.length) return px.length - py.length;
           for (let i = 0; i < px.length; i++) if (px[i] !== py[i]) return px[i] - py[i];
         }
+        // Structural height first keeps comparisons of deep, similar chains O(1).
+        if (x.height !== y.height) return x.height - y.height;
         // Lexicographic on arguments; a proper prefix sorts first.
         stack.push({ kind: 'len', d: x.args.length - y.args.length });
         const n = Math.min(x.args.length, y.args.length);
