@@ -1,1 +1,88 @@
-export * from './expr/build.js';
+/**
+ * Leibniz: exact symbolic differentiation, simplification and compiled gradients.
+ *
+ * ```ts
+ * import { parse, diff, format } from 'leibniz';
+ * format(diff(parse('sin(x^2)'), 'x')); // '2*x*cos(x^2)'
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+// Expressions: nodes, builders, parsing, printing, evaluation, walks.
+export { Expr } from './expr/node.js';
+export type { ConstantName, FunctionName, Op } from './expr/ops.js';
+export { FUNCTION_NAMES } from './expr/ops.js';
+export type { Rational } from './expr/rational.js';
+export {
+  abs,
+  acos,
+  acosh,
+  add,
+  asin,
+  asinh,
+  atan,
+  atan2,
+  atanh,
+  call,
+  cbrt,
+  cos,
+  cosh,
+  cot,
+  csc,
+  derivativeCall,
+  div,
+  E,
+  type ExprLike,
+  erf,
+  exp,
+  fn,
+  heaviside,
+  ln,
+  log,
+  log2,
+  log10,
+  max,
+  min,
+  mul,
+  neg,
+  num,
+  PI,
+  pow,
+  relu,
+  sec,
+  sigmoid,
+  sign,
+  sin,
+  sinh,
+  softplus,
+  sqrt,
+  sub,
+  sym,
+  tan,
+  tanh,
+} from './expr/build.js';
+export { parse } from './expr/parse.js';
+export { format } from './expr/format.js';
+export { toLatex } from './expr/latex.js';
+export { type Environment, evaluate } from './expr/evaluate.js';
+export { freeSymbols, postorder, type Substitution, size, substitute, treeSize } from './expr/walk.js';
+export {
+  ArityError,
+  InvalidArgumentError,
+  LeibnizError,
+  ParseError,
+  UnboundFunctionError,
+  UnboundSymbolError,
+} from './expr/errors.js';
+
+// Differentiation.
+export { diff, grad, hessian, jacobian, type Variable } from './diff/diff.js';
+export {
+  type ChainFactor,
+  Derivation,
+  type DerivationOptions,
+  type DerivationRule,
+  type DerivationStep,
+  derivation,
+} from './diff/derivation.js';

@@ -107,11 +107,16 @@ interface Printer {
   times: string;
 }
 
-// Labels abbreviate unknown function applications to their names: f1(w1*x) → f1.
-function abbreviate(e: Expr): Expr {
-  const calls = postorder(e).filter((n) => n.op === 'call' && n.partials!.length === 0 && n !== e);
-  if (e.op === 'call' && e.partials!.length === 0) return sym(e.name!);
-  return calls.length === 0 ? e : substitute(e, new Map(calls.map((c) => [c, sym(c.name!)])));
+// Labels abbreviate unknown function applications to their names, as the lecture does:
+// w2*f1(w1*x) → w2*f1. Done on the printed text (outermost calls first) so the factors keep
+// their printed order.
+function abbreviated(e: Expr, print: (e: Expr) => string): string {
+  let text = print(e);
+  const calls = postorder(e)
+    .filter((n) => n.op === 'call' && n.partials!.length === 0)
+    .sort((a, b) => b.height - a.height);
+  for (const c of calls) text = text.split(print(c)).join(print(sym(c.name!)));
+  return text;
 }
 
 const isAtomText = (s: string): boolean => /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(s);
@@ -119,7 +124,7 @@ const isAtom = (e: Expr): boolean => e.args.length === 0 || e.op === 'call' || (
 
 const TEXT: Printer = {
   name: (n) => n,
-  label: (e) => format(abbreviate(e)),
+  label: (e) => abbreviated(e, format),
   expr: (e) => format(e),
   factor: (e) => (e.op === 'add' ? `(${format(e)})` : format(e)),
   partial: (u, l) => `∂${isAtomText(u) ? u : `(${u})`}/∂${isAtomText(l) ? l : `(${l})`}`,
@@ -131,8 +136,8 @@ const TEXT: Printer = {
 const LATEX: Printer = {
   name: (n) => toLatex(sym(n)),
   label: (e) => {
-    const a = abbreviate(e);
-    return isAtom(a) ? toLatex(a) : `\\left(${toLatex(a)}\\right)`;
+    const text = abbreviated(e, toLatex);
+    return isAtom(e) ? text : `\\left(${text}\\right)`;
   },
   expr: (e) => toLatex(e),
   factor: (e) => (e.op === 'add' ? `\\left(${toLatex(e)}\\right)` : toLatex(e)),

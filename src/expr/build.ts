@@ -110,7 +110,8 @@ function scaleTerm(c: Rational, t: Expr): Expr {
 const sortExprs = (xs: Expr[]): Expr[] => xs.sort(compareExprs);
 
 /**
- * The sum of its arguments, canonical: flattened, like terms merged, numbers folded, sorted.
+ * The sum of its arguments, canonical: flattened (also through numeric multiples of sums,
+ * `z + 2(x + y) → z + 2x + 2y`), like terms merged, numbers folded, sorted.
  *
  * @example
  * ```ts
@@ -118,11 +119,17 @@ const sortExprs = (xs: Expr[]): Expr[] => xs.sort(compareExprs);
  * ```
  */
 export function add(...terms: ExprLike[]): Expr {
+  if (terms.length === 1) return toExpr(terms[0]);
   let constant = ZERO;
   const merged = new Map<number, { term: Expr; coeff: Rational }>();
   const visit = (e: Expr): void => {
     if (e.op === 'num') {
       constant = ratAdd(constant, e.value!);
+      return;
+    }
+    if (e.op === 'mul' && e.args.length === 2 && e.args[0].op === 'num' && e.args[1].op === 'add') {
+      // c·(a + b) inside a sum is c·a + c·b, so that x + y − (x + y) is 0.
+      for (const t of e.args[1].args) visit(mul(e.args[0], t));
       return;
     }
     const [c, t] = splitTerm(e);
@@ -145,8 +152,8 @@ export function add(...terms: ExprLike[]): Expr {
 
 /**
  * The product of its arguments, canonical: flattened, equal bases merged (`x·x² → x³`),
- * numbers folded into one leading coefficient, sorted. A number times a sum is distributed
- * (`2(x + y) → 2x + 2y`) so that like terms meet.
+ * numbers folded into one leading coefficient, sorted. A number times a sum stays a product
+ * (`2(x − y)`, compact and shared); inside a sum it is distributed so like terms meet.
  *
  * @example
  * ```ts
@@ -184,10 +191,7 @@ export function mul(...factors: ExprLike[]): Expr {
   // A merged power can become a product (e.g. (xy)^(1/2)·(xy)^(1/2) = xy): merge again.
   if (spilled.length > 0) return mul(numNode(coeff), ...out, ...spilled);
   if (out.length === 0) return numNode(coeff);
-  if (out.length === 1) {
-    if (isOne(coeff)) return out[0];
-    if (out[0].op === 'add') return add(...out[0].args.map((t) => mul(numNode(coeff), t)));
-  }
+  if (out.length === 1 && isOne(coeff)) return out[0];
   sortExprs(out);
   return compound('mul', isOne(coeff) ? out : [numNode(coeff), ...out]);
 }
