@@ -5,11 +5,13 @@
  */
 import {
   add,
+  addAll,
   div,
   type Expr,
   freeSymbols,
   InvalidArgumentError,
   mul,
+  mulAll,
   ONE_EXPR,
   postorder,
   sym,
@@ -64,7 +66,7 @@ function factorKey(node: Expr, end: number): string {
 
 /** ∂(Π factors)/∂factors[i]: the product of the others. */
 const productOfOthers = (factors: readonly Expr[], i: number): Expr =>
-  mul(...factors.slice(0, i), ...factors.slice(i + 1));
+  mulAll([...factors.slice(0, i), ...factors.slice(i + 1)]);
 
 /** A variable to differentiate by: a symbol node or its name. */
 export type Variable = Expr | string;
@@ -117,7 +119,7 @@ export function differentiate(expr: Expr, v: Expr, onStep?: (step: ChainStep) =>
       const p = node.op === 'mul' ? productOfOthers(factors, index) : partial(node, index);
       terms.push({ index, arg, partial: p, inner });
     });
-    const derivative = terms.length === 0 ? ZERO_EXPR : add(...terms.map((t) => mul(t.partial, t.inner)));
+    const derivative = terms.length === 0 ? ZERO_EXPR : addAll(terms.map((t) => mul(t.partial, t.inner)));
     d.set(node.id, derivative);
     if (onStep !== undefined && terms.length > 0) onStep({ node, derivative, terms });
   }
@@ -172,7 +174,7 @@ export function reverse(roots: readonly Expr[], seeds: readonly Expr[], variable
     const terms = contributions.get(node.id);
     if (terms === undefined) continue;
     contributions.delete(node.id);
-    const adj = terms.length === 1 ? terms[0] : add(...terms);
+    const adj = terms.length === 1 ? terms[0] : addAll(terms);
     adjoint.set(node.id, adj);
     if (adj === ZERO_EXPR) continue;
     const factors = node.op === 'mul' ? views.factors(node) : node.args;

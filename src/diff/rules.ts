@@ -21,6 +21,7 @@ import {
   log,
   MINUS_ONE_EXPR,
   mul,
+  mulAll,
   neg,
   num,
   ONE_EXPR,
@@ -99,7 +100,7 @@ export function partial(node: Expr, i: number): Expr {
       return ONE_EXPR;
     case 'mul':
       // The product of the other factors (its canonical form cancels nothing it should not).
-      return mul(...args.slice(0, i), ...args.slice(i + 1));
+      return mulAll([...args.slice(0, i), ...args.slice(i + 1)]);
     case 'pow': {
       const [b, e] = args;
       return i === 0 ? mul(e, pow(b, add(e, MINUS_ONE_EXPR))) : mul(node, log(b));

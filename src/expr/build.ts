@@ -23,7 +23,6 @@ import {
   ratNeg,
   ratPow,
   ratPowInt,
-  ratToString,
   ZERO,
 } from './rational.js';
 
@@ -55,7 +54,8 @@ export function num(value: number | bigint | Rational, den?: bigint): Expr {
 }
 
 function numNode(r: Rational): Expr {
-  return intern(`n${ratToString(r)}`, () => new Expr('num', [], r));
+  // Hex keys: converting a huge bigint to hex is linear, to decimal is not.
+  return intern(`n${r.num.toString(16)}/${r.den.toString(16)}`, () => new Expr('num', [], r));
 }
 
 /**
@@ -119,6 +119,11 @@ const sortExprs = (xs: Expr[]): Expr[] => xs.sort(compareExprs);
  * ```
  */
 export function add(...terms: ExprLike[]): Expr {
+  return addAll(terms);
+}
+
+/** `add` over an array: for very many terms (spreading 10⁵ arguments overflows the stack). */
+export function addAll(terms: readonly ExprLike[]): Expr {
   if (terms.length === 1) return toExpr(terms[0]);
   let constant = ZERO;
   const merged = new Map<number, { term: Expr; coeff: Rational }>();
@@ -161,6 +166,11 @@ export function add(...terms: ExprLike[]): Expr {
  * ```
  */
 export function mul(...factors: ExprLike[]): Expr {
+  return mulAll(factors);
+}
+
+/** `mul` over an array: for very many factors (spreading 10⁵ arguments overflows the stack). */
+export function mulAll(factors: readonly ExprLike[]): Expr {
   let coeff = ONE;
   const groups = new Map<number, { base: Expr; exps: Expr[]; original: Expr }>();
   const visit = (e: Expr): void => {
@@ -182,14 +192,15 @@ export function mul(...factors: ExprLike[]): Expr {
   const out: Expr[] = [];
   const spilled: Expr[] = [];
   for (const g of groups.values()) {
-    const f = g.exps.length === 1 ? g.original : pow(g.base, add(...g.exps));
+    const f = g.exps.length === 1 ? g.original : pow(g.base, addAll(g.exps));
     if (f.op === 'num') coeff = ratMul(coeff, f.value!);
-    else if (f.op === 'mul') spilled.push(f);
+    else if (f.op === 'mul' || (f.op === 'pow' ? f.args[0] : f) !== g.base) spilled.push(f);
     else out.push(f);
   }
   if (isZero(coeff)) return ZERO_EXPR;
-  // A merged power can become a product (e.g. (xy)^(1/2)·(xy)^(1/2) = xy): merge again.
-  if (spilled.length > 0) return mul(numNode(coeff), ...out, ...spilled);
+  // A merged power can become a product ((xy)^(1/2)·(xy)^(1/2) = xy) or change its base
+  // ((√x)^(1/2)·(√x)^(1/2) = √x): merge again.
+  if (spilled.length > 0) return mulAll([numNode(coeff), ...out, ...spilled]);
   if (out.length === 0) return numNode(coeff);
   if (out.length === 1 && isOne(coeff)) return out[0];
   sortExprs(out);
@@ -213,7 +224,7 @@ export function pow(base: ExprLike, exponent: ExprLike): Expr {
       if (exact !== undefined) return numNode(exact);
     } else if (isInteger(ev)) {
       if (b.op === 'pow') return pow(b.args[0], mul(b.args[1], e));
-      if (b.op === 'mul') return mul(...b.args.map((f) => pow(f, e)));
+      if (b.op === 'mul') return mulAll(b.args.map((f) => pow(f, e)));
     }
   }
   if (b.op === 'num' && isOne(b.value!)) return ONE_EXPR;
@@ -376,9 +387,9 @@ export function rebuild(e: Expr, args: readonly Expr[]): Expr {
     case 'const':
       return e;
     case 'add':
-      return add(...args);
+      return addAll(args);
     case 'mul':
-      return mul(...args);
+      return mulAll(args);
     case 'pow':
       return pow(args[0], args[1]);
     case 'call':

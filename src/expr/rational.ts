@@ -140,7 +140,8 @@ export function ratFromDecimal(text: string): Rational {
   let den = 10n ** BigInt(frac.length);
   const exp = m[4] ? BigInt(m[4]) : 0n;
   // Guards against `1e999999999` allocating a gigantic bigint.
-  if (exp > 100000n || exp < -100000n) throw new RangeError(`exponent out of range: ${text}`);
+  if (exp > 4000n || exp < -4000n) throw new RangeError(`exponent out of range: ${text}`);
+  if (text.length > 10000) throw new RangeError('number literal longer than 10000 characters');
   if (exp > 0n) num *= 10n ** exp;
   else if (exp < 0n) den *= 10n ** -exp;
   if (m[1] === '-') num = -num;
