@@ -9,11 +9,16 @@
  * @packageDocumentation
  */
 
-// Expressions: nodes, builders, parsing, printing, evaluation, walks.
-export { Expr } from './expr/node.js';
-export type { ConstantName, FunctionName, Op } from './expr/ops.js';
-export { FUNCTION_NAMES } from './expr/ops.js';
-export type { Rational } from './expr/rational.js';
+export {
+  type ChainFactor,
+  Derivation,
+  type DerivationOptions,
+  type DerivationRule,
+  type DerivationStep,
+  derivation,
+} from './diff/derivation.js';
+// Differentiation.
+export { diff, grad, hessian, jacobian, type Variable } from './diff/diff.js';
 export {
   abs,
   acos,
@@ -62,11 +67,6 @@ export {
   tan,
   tanh,
 } from './expr/build.js';
-export { parse } from './expr/parse.js';
-export { format } from './expr/format.js';
-export { toLatex } from './expr/latex.js';
-export { type Environment, evaluate } from './expr/evaluate.js';
-export { freeSymbols, postorder, type Substitution, size, substitute, treeSize } from './expr/walk.js';
 export {
   ArityError,
   InvalidArgumentError,
@@ -75,14 +75,20 @@ export {
   UnboundFunctionError,
   UnboundSymbolError,
 } from './expr/errors.js';
-
-// Differentiation.
-export { diff, grad, hessian, jacobian, type Variable } from './diff/diff.js';
+export { type Environment, evaluate } from './expr/evaluate.js';
+export { format } from './expr/format.js';
+export { toLatex } from './expr/latex.js';
+// Expressions: nodes, builders, parsing, printing, evaluation, walks.
+export { Expr } from './expr/node.js';
+export type { ConstantName, FunctionName, Op } from './expr/ops.js';
+export { FUNCTION_NAMES } from './expr/ops.js';
+export { parse } from './expr/parse.js';
+export type { Rational } from './expr/rational.js';
 export {
-  type ChainFactor,
-  Derivation,
-  type DerivationOptions,
-  type DerivationRule,
-  type DerivationStep,
-  derivation,
-} from './diff/derivation.js';
+  freeSymbols,
+  postorder,
+  type Substitution,
+  size,
+  substitute,
+  treeSize,
+} from './expr/walk.js';

@@ -146,7 +146,9 @@ function freeNames(expr: ReturnType<typeof parse>): string[] {
 function onlyVariable(expr: ReturnType<typeof parse>): string {
   const names = freeNames(expr);
   if (names.length !== 1) {
-    throw new LeibnizError(`name the variable: the expression has ${names.length === 0 ? 'no' : names.length} free symbols`);
+    throw new LeibnizError(
+      `name the variable: the expression has ${names.length === 0 ? 'no' : names.length} free symbols`,
+    );
   }
   return names[0];
 }

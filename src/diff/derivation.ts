@@ -72,7 +72,8 @@ export class Derivation {
   }
 
   private render(p: Printer): string[] {
-    const label = (e: Expr): string => (e === this.expr && this.name !== undefined ? p.name(this.name) : p.label(e));
+    const label = (e: Expr): string =>
+      e === this.expr && this.name !== undefined ? p.name(this.name) : p.label(e);
     const lhs = p.partial(label(this.expr), label(this.variable));
     const lines: string[] = [];
     if (this.chain !== undefined && this.chain.length > 1) {
@@ -88,8 +89,15 @@ export class Derivation {
       return lines;
     }
     for (const s of this.steps) {
-      const what = s.rule === 'chain' ? `chain rule (${s.function})` : `${s.rule.replace('-', ' ')} rule`;
-      lines.push(p.equation(p.derivativeOf(p.expr(s.expr), label(this.variable)), p.expr(s.derivative), what));
+      const what =
+        s.rule === 'chain' ? `chain rule (${s.function})` : `${s.rule.replace('-', ' ')} rule`;
+      lines.push(
+        p.equation(
+          p.derivativeOf(p.expr(s.expr), label(this.variable)),
+          p.expr(s.derivative),
+          what,
+        ),
+      );
     }
     lines.push(p.equation(lhs, p.expr(this.result)));
     return lines;
@@ -120,7 +128,8 @@ function abbreviated(e: Expr, print: (e: Expr) => string): string {
 }
 
 const isAtomText = (s: string): boolean => /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(s);
-const isAtom = (e: Expr): boolean => e.args.length === 0 || e.op === 'call' || (e.op !== 'add' && e.op !== 'mul' && e.op !== 'pow');
+const isAtom = (e: Expr): boolean =>
+  e.args.length === 0 || e.op === 'call' || (e.op !== 'add' && e.op !== 'mul' && e.op !== 'pow');
 
 const TEXT: Printer = {
   name: (n) => n,
@@ -129,7 +138,8 @@ const TEXT: Printer = {
   factor: (e) => (e.op === 'add' ? `(${format(e)})` : format(e)),
   partial: (u, l) => `∂${isAtomText(u) ? u : `(${u})`}/∂${isAtomText(l) ? l : `(${l})`}`,
   derivativeOf: (e, v) => `d/d${v} [${e}]`,
-  equation: (lhs, rhs, note) => `${lhs === '' ? '   ' : lhs} = ${rhs}${note ? `    (${note})` : ''}`,
+  equation: (lhs, rhs, note) =>
+    `${lhs === '' ? '   ' : lhs} = ${rhs}${note ? `    (${note})` : ''}`,
   times: ' · ',
 };
 
@@ -210,10 +220,16 @@ function partialThrough(upper: Expr, lower: Expr): Expr {
  * d.result === diff(parse('(f2(w2*f1(w1*x)) - y)^2'), 'w1'); // true
  * ```
  */
-export function derivation(expr: Expr, variable: Variable, options: DerivationOptions = {}): Derivation {
+export function derivation(
+  expr: Expr,
+  variable: Variable,
+  options: DerivationOptions = {},
+): Derivation {
   const v = toSymbol(variable);
   const steps: DerivationStep[] = [];
-  const result = differentiate(expr, v, (s) => steps.push({ ...classify(s), expr: s.node, derivative: s.derivative }));
+  const result = differentiate(expr, v, (s) =>
+    steps.push({ ...classify(s), expr: s.node, derivative: s.derivative }),
+  );
   const path = singlePath(expr, v);
   let chain: ChainFactor[] | undefined;
   if (path !== undefined) {
@@ -223,7 +239,11 @@ export function derivation(expr: Expr, variable: Variable, options: DerivationOp
     );
     chain = [];
     for (let i = 0; i + 1 < links.length; i++) {
-      chain.push({ upper: links[i], lower: links[i + 1], value: partialThrough(links[i], links[i + 1]) });
+      chain.push({
+        upper: links[i],
+        lower: links[i + 1],
+        value: partialThrough(links[i], links[i + 1]),
+      });
     }
   }
   return new Derivation(expr, v, result, steps, chain, options.name);

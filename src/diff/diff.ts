@@ -4,7 +4,6 @@
  * whole gradient costs a constant times the function). Local partials come from rules.ts.
  */
 import {
-  add,
   addAll,
   div,
   type Expr,
@@ -30,7 +29,10 @@ class ProductViews {
   private readonly byFactors = new Map<string, { node: Expr; pos: number }>();
   private readonly position = new Map<number, number>();
 
-  constructor(order: readonly Expr[], private readonly usable: (e: Expr) => boolean) {
+  constructor(
+    order: readonly Expr[],
+    private readonly usable: (e: Expr) => boolean,
+  ) {
     order.forEach((node, pos) => {
       this.position.set(node.id, pos);
       if (node.op === 'mul') this.byFactors.set(factorKey(node, node.args.length), { node, pos });
@@ -73,7 +75,8 @@ export type Variable = Expr | string;
 
 function toSymbol(v: Variable): Expr {
   const s = typeof v === 'string' ? sym(v) : v;
-  if (s.op !== 'sym') throw new InvalidArgumentError(`can only differentiate by a symbol, not ${String(s)}`);
+  if (s.op !== 'sym')
+    throw new InvalidArgumentError(`can only differentiate by a symbol, not ${String(s)}`);
   return s;
 }
 
@@ -119,7 +122,8 @@ export function differentiate(expr: Expr, v: Expr, onStep?: (step: ChainStep) =>
       const p = node.op === 'mul' ? productOfOthers(factors, index) : partial(node, index);
       terms.push({ index, arg, partial: p, inner });
     });
-    const derivative = terms.length === 0 ? ZERO_EXPR : addAll(terms.map((t) => mul(t.partial, t.inner)));
+    const derivative =
+      terms.length === 0 ? ZERO_EXPR : addAll(terms.map((t) => mul(t.partial, t.inner)));
     d.set(node.id, derivative);
     if (onStep !== undefined && terms.length > 0) onStep({ node, derivative, terms });
   }
@@ -149,7 +153,11 @@ export function diff(expr: Expr, variable: Variable, order = 1): Expr {
  * Reverse-mode (adjoint) derivatives of several roots at once: returns, for each variable,
  * Σ over roots of seedᵣ · ∂rootᵣ/∂variable. One sweep over the shared DAG.
  */
-export function reverse(roots: readonly Expr[], seeds: readonly Expr[], variables: readonly Expr[]): Expr[] {
+export function reverse(
+  roots: readonly Expr[],
+  seeds: readonly Expr[],
+  variables: readonly Expr[],
+): Expr[] {
   const wanted = new Set(variables.map((v) => v.id));
   const order = postorder(roots);
   const depends = new Set<number>();

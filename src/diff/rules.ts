@@ -9,6 +9,8 @@
  * sign' = 0, relu' = heaviside (0 at 0), heaviside' = 0; min/max send the derivative to the
  * first argument when it is strictly smaller/larger, else to the second.
  */
+
+import type { ArityOf, Expr, FunctionName } from '../expr/index.js';
 import {
   add,
   cos,
@@ -36,8 +38,6 @@ import {
   tan,
   ZERO_EXPR,
 } from '../expr/index.js';
-import type { Expr } from '../expr/index.js';
-import type { ArityOf, FunctionName } from '../expr/index.js';
 
 /** A tuple of `n` items (for arity-checked entries). */
 type Tuple<T, N extends number, Acc extends T[] = []> = Acc['length'] extends N

@@ -6,7 +6,7 @@
  */
 import { ArityError, InvalidArgumentError } from './errors.js';
 import { compoundKey, Expr, intern } from './node.js';
-import { type FunctionName, FUNCTIONS, isFunctionName } from './ops.js';
+import { FUNCTIONS, type FunctionName, isFunctionName } from './ops.js';
 import { compareExprs } from './order.js';
 import {
   isInteger,
@@ -22,7 +22,6 @@ import {
   ratMul,
   ratNeg,
   ratPow,
-  ratPowInt,
   ZERO,
 } from './rational.js';
 
@@ -41,7 +40,8 @@ export type ExprLike = Expr | number | bigint;
 export function num(value: number | bigint | Rational, den?: bigint): Expr {
   let r: Rational;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new InvalidArgumentError(`num: not a finite number: ${value}`);
+    if (!Number.isFinite(value))
+      throw new InvalidArgumentError(`num: not a finite number: ${value}`);
     r = ratFromNumber(value);
   } else if (typeof value === 'bigint') {
     if (den === 0n) throw new InvalidArgumentError('num: zero denominator');
@@ -148,7 +148,8 @@ export function addAll(terms: readonly ExprLike[]): Expr {
     else visit(e);
   }
   const out: Expr[] = [];
-  for (const { term, coeff } of merged.values()) if (!isZero(coeff)) out.push(scaleTerm(coeff, term));
+  for (const { term, coeff } of merged.values())
+    if (!isZero(coeff)) out.push(scaleTerm(coeff, term));
   if (!isZero(constant)) out.push(numNode(constant));
   if (out.length === 0) return ZERO_EXPR;
   if (out.length === 1) return out[0];
@@ -360,7 +361,11 @@ export function call(name: string, ...args: ExprLike[]): Expr {
  * An unknown function `name` differentiated by the argument indices `partials` (0-based):
  * `derivativeCall('f', [x], [0])` is `f'(x)`. Indices are sorted (partials commute).
  */
-export function derivativeCall(name: string, args: readonly ExprLike[], partials: readonly number[]): Expr {
+export function derivativeCall(
+  name: string,
+  args: readonly ExprLike[],
+  partials: readonly number[],
+): Expr {
   if (typeof name !== 'string' || name.length === 0) {
     throw new InvalidArgumentError('call: the function name must be a non-empty string');
   }
@@ -371,7 +376,9 @@ export function derivativeCall(name: string, args: readonly ExprLike[], partials
   const xs = args.map(toExpr);
   for (const p of partials) {
     if (!Number.isInteger(p) || p < 0 || p >= xs.length) {
-      throw new InvalidArgumentError(`partial index ${p} out of range for ${name} of ${xs.length} argument(s)`);
+      throw new InvalidArgumentError(
+        `partial index ${p} out of range for ${name} of ${xs.length} argument(s)`,
+      );
     }
   }
   const ps = [...partials].sort((a, b) => a - b);

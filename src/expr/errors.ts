@@ -42,7 +42,10 @@ export class ParseError extends LeibnizError {
 }
 
 /** A window of at most ~60 code points around `offset`, and the caret's position in it. */
-function caretExcerpt(input: string, offset: number): { line: string; caret: number; column: number } {
+function caretExcerpt(
+  input: string,
+  offset: number,
+): { line: string; caret: number; column: number } {
   const chars = Array.from(input.replace(/[\r\n\t]/g, ' '));
   // Offsets count UTF-16 units; the caret counts code points.
   let col = 0;

@@ -45,9 +45,7 @@ export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]
 };
 
 /** Values of the symbols: a record by name, or a map keyed by name or symbol node. */
-export type Environment =
-  | { readonly [name: string]: number }
-  | ReadonlyMap<string | Expr, number>;
+export type Environment = { readonly [name: string]: number } | ReadonlyMap<string | Expr, number>;
 
 /** The value of a named constant. */
 export function constantValue(name: string): number {

@@ -5,8 +5,11 @@
 export * from './build.js';
 export * from './errors.js';
 export * from './evaluate.js';
+export * from './format.js';
+export * from './latex.js';
 export * from './node.js';
 export * from './ops.js';
 export { compareExprs } from './order.js';
+export * from './parse.js';
 export * from './rational.js';
 export * from './walk.js';

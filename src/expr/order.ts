@@ -4,7 +4,7 @@
  * canonical forms are deterministic. Iterative: comparing deep expressions cannot overflow.
  */
 import type { Expr } from './node.js';
-import { ratCompare, ONE, type Rational } from './rational.js';
+import { ONE, type Rational, ratCompare } from './rational.js';
 
 // Kind ranks: numbers sort first (coefficients lead products), then constants, symbols,
 // function applications, sums and products. Powers and numeric multiples are compared by

@@ -68,10 +68,18 @@ export function ratPowInt(a: Rational, e: bigint): Rational | undefined {
   if (e === 0n) return ONE;
   if (a.num === 0n) return e > 0n ? ZERO : undefined;
   const n = absBig(e);
-  if ((bitLength(a.num) + bitLength(a.den)) * n > MAX_EXACT_BITS && !(absBig(a.num) === 1n && a.den === 1n)) {
+  if (
+    (bitLength(a.num) + bitLength(a.den)) * n > MAX_EXACT_BITS &&
+    !(absBig(a.num) === 1n && a.den === 1n)
+  ) {
     return undefined;
   }
-  const p = absBig(a.num) === 1n && a.den === 1n ? (a.num < 0n && n % 2n === 1n ? MINUS_ONE : ONE) : rat(a.num ** n, a.den ** n);
+  const p =
+    absBig(a.num) === 1n && a.den === 1n
+      ? a.num < 0n && n % 2n === 1n
+        ? MINUS_ONE
+        : ONE
+      : rat(a.num ** n, a.den ** n);
   return e < 0n ? (p.num === 0n ? undefined : ratInv(p)) : p;
 }
 
@@ -114,10 +122,11 @@ export function ratToNumber(a: Rational): number {
   if (a.den === 1n) return Number(a.num);
   const n = Number(a.num);
   const d = Number(a.den);
-  if (Number.isFinite(n) && Number.isFinite(d) && Math.abs(n) < 2 ** 53 && d < 2 ** 53) return n / d;
+  if (Number.isFinite(n) && Number.isFinite(d) && Math.abs(n) < 2 ** 53 && d < 2 ** 53)
+    return n / d;
   // Scale so the quotient keeps 64 significant bits before converting.
   const shift = bitLength(a.den) - bitLength(a.num) + 64n;
-  const q = shift >= 0n ? (a.num << shift) / a.den : a.num / a.den >> -shift;
+  const q = shift >= 0n ? (a.num << shift) / a.den : (a.num / a.den) >> -shift;
   return Number(q) * 2 ** -Number(shift);
 }
 
@@ -134,7 +143,8 @@ export function ratFromNumber(x: number): Rational {
 /** Parses a decimal literal such as `12`, `0.25`, `1.5e-3`, `2E10` exactly. */
 export function ratFromDecimal(text: string): Rational {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new RangeError(`not a decimal literal: ${text}`);
+  if (!m || (m[2] === '' && (m[3] ?? '') === ''))
+    throw new RangeError(`not a decimal literal: ${text}`);
   const frac = m[3] ?? '';
   let num = BigInt((m[2] || '0') + frac);
   let den = 10n ** BigInt(frac.length);

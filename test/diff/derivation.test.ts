@@ -9,7 +9,9 @@ import { parse } from '../../src/expr/parse.js';
 import { arbExpr } from '../arbitrary.js';
 
 const renders = (latex: string): void => {
-  expect(() => katex.renderToString(latex, { throwOnError: true, displayMode: true })).not.toThrow();
+  expect(() =>
+    katex.renderToString(latex, { throwOnError: true, displayMode: true }),
+  ).not.toThrow();
 };
 
 describe('derivation', () => {
@@ -17,7 +19,9 @@ describe('derivation', () => {
     const loss = parse('(f2(w2*f1(w1*x)) - y)^2');
     const d = derivation(loss, 'w1', { name: 'L' });
     const lines = d.toString().split('\n');
-    expect(lines[0]).toBe('∂L/∂w1 = ∂L/∂f2 · ∂f2/∂(w2*f1) · ∂(w2*f1)/∂f1 · ∂f1/∂(w1*x) · ∂(w1*x)/∂w1');
+    expect(lines[0]).toBe(
+      '∂L/∂w1 = ∂L/∂f2 · ∂f2/∂(w2*f1) · ∂(w2*f1)/∂f1 · ∂f1/∂(w1*x) · ∂(w1*x)/∂w1',
+    );
     expect(lines.slice(1, 6)).toEqual([
       '∂L/∂f2 = 2*(f2(w2*f1(w1*x)) - y)',
       "∂f2/∂(w2*f1) = f2'(w2*f1(w1*x))",

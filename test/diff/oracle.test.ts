@@ -8,11 +8,32 @@ import 'nerdamer/Calculus.js';
 import { describe, expect, it } from 'vitest';
 import { diff } from '../../src/diff/diff.js';
 import { format } from '../../src/expr/format.js';
-import { add, div, evaluate, type Expr, fn, mul, num, pow, sub, sym } from '../../src/expr/index.js';
+import {
+  add,
+  div,
+  type Expr,
+  evaluate,
+  fn,
+  mul,
+  num,
+  pow,
+  sub,
+  sym,
+} from '../../src/expr/index.js';
 import { parse } from '../../src/expr/parse.js';
 
 const VARS = ['x', 'y'] as const;
-const SHARED_FUNCTIONS = ['sin', 'cos', 'tan', 'exp', 'log', 'tanh', 'sinh', 'cosh', 'atan'] as const;
+const SHARED_FUNCTIONS = [
+  'sin',
+  'cos',
+  'tan',
+  'exp',
+  'log',
+  'tanh',
+  'sinh',
+  'cosh',
+  'atan',
+] as const;
 
 /** Random expressions in the operators and functions Leibniz, nerdamer and mathjs share. */
 const arbShared: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
@@ -70,9 +91,10 @@ describe('nerdamer as an oracle', () => {
         }
         if (close(mine, theirs, 1e-7)) return;
         const fd = centralDifference(f, v, point);
-        expect(close(mine, fd, 1e-5), `${format(f)} d/d${v}: leibniz ${mine}, nerdamer ${theirs}, FD ${fd}`).toBe(
-          true,
-        );
+        expect(
+          close(mine, fd, 1e-5),
+          `${format(f)} d/d${v}: leibniz ${mine}, nerdamer ${theirs}, FD ${fd}`,
+        ).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -106,10 +128,15 @@ describe('mathjs as an oracle', () => {
         const mine = evaluate(diff(f, v), point);
         const fx = evaluate(f, point);
         if (!Number.isFinite(mine) || !Number.isFinite(fx) || Math.abs(mine) > 1e6) return;
-        const theirs = Number(math.derivative(format(f), v, { simplify: false }).evaluate({ ...point }));
+        const theirs = Number(
+          math.derivative(format(f), v, { simplify: false }).evaluate({ ...point }),
+        );
         if (close(mine, theirs, 1e-7)) return;
         const fd = centralDifference(f, v, point);
-        expect(close(mine, fd, 1e-5), `${format(f)} d/d${v}: leibniz ${mine}, mathjs ${theirs}, FD ${fd}`).toBe(true);
+        expect(
+          close(mine, fd, 1e-5),
+          `${format(f)} d/d${v}: leibniz ${mine}, mathjs ${theirs}, FD ${fd}`,
+        ).toBe(true);
       }),
       { numRuns: 300 },
     );

@@ -4,13 +4,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diff, grad, hessian, jacobian } from '../../src/diff/diff.js';
-import { evaluate, type Expr, freeSymbols } from '../../src/expr/index.js';
+import { type Expr, evaluate, freeSymbols } from '../../src/expr/index.js';
 import { arbPoint, arbSafeExpr } from '../arbitrary.js';
 
 const VARS = ['x', 'y', 'z'];
 
 /** Central difference of `f` in `v` at `point`, h = ε^(1/3)·max(1, |t|). */
-function centralDifference(f: (p: Record<string, number>) => number, v: string, point: Record<string, number>): number {
+function centralDifference(
+  f: (p: Record<string, number>) => number,
+  v: string,
+  point: Record<string, number>,
+): number {
   const t = point[v];
   const h = Math.cbrt(Number.EPSILON) * Math.max(1, Math.abs(t));
   return (f({ ...point, [v]: t + h }) - f({ ...point, [v]: t - h })) / (2 * h);
@@ -27,27 +31,40 @@ const value = (e: Expr) => (p: Record<string, number>) => evaluate(e, p);
 describe('diff agrees with finite differences', () => {
   it('first derivatives', () => {
     fc.assert(
-      fc.property(arbSafeExpr({ variables: VARS }), fc.constantFrom(...VARS), arbPoint(VARS), (f, v, p) => {
-        const fp = evaluate(f, p);
-        if (!Number.isFinite(fp) || Math.abs(fp) > 1e8) return;
-        const exact = evaluate(diff(f, v), p);
-        const fd = centralDifference(value(f), v, p);
-        expect(agrees(exact, fd, Math.abs(fp)), `d/d${v} ${String(f)} at ${JSON.stringify(p)}`).toBe(true);
-      }),
+      fc.property(
+        arbSafeExpr({ variables: VARS }),
+        fc.constantFrom(...VARS),
+        arbPoint(VARS),
+        (f, v, p) => {
+          const fp = evaluate(f, p);
+          if (!Number.isFinite(fp) || Math.abs(fp) > 1e8) return;
+          const exact = evaluate(diff(f, v), p);
+          const fd = centralDifference(value(f), v, p);
+          expect(
+            agrees(exact, fd, Math.abs(fp)),
+            `d/d${v} ${String(f)} at ${JSON.stringify(p)}`,
+          ).toBe(true);
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it('second derivatives agree with differences of first derivatives', () => {
     fc.assert(
-      fc.property(arbSafeExpr({ variables: VARS }), fc.constantFrom(...VARS), arbPoint(VARS), (f, v, p) => {
-        const d1 = diff(f, v);
-        const d1p = evaluate(d1, p);
-        if (!Number.isFinite(d1p) || Math.abs(d1p) > 1e8) return;
-        const exact = evaluate(diff(f, v, 2), p);
-        const fd = centralDifference(value(d1), v, p);
-        expect(agrees(exact, fd, Math.abs(d1p))).toBe(true);
-      }),
+      fc.property(
+        arbSafeExpr({ variables: VARS }),
+        fc.constantFrom(...VARS),
+        arbPoint(VARS),
+        (f, v, p) => {
+          const d1 = diff(f, v);
+          const d1p = evaluate(d1, p);
+          if (!Number.isFinite(d1p) || Math.abs(d1p) > 1e8) return;
+          const exact = evaluate(diff(f, v, 2), p);
+          const fd = centralDifference(value(d1), v, p);
+          expect(agrees(exact, fd, Math.abs(d1p))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -62,7 +79,9 @@ describe('grad, jacobian and hessian', () => {
           const a = evaluate(g[i], p);
           const b = evaluate(diff(f, v), p);
           if (Number.isFinite(a) || Number.isFinite(b)) {
-            expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
+            expect(Math.abs(a - b)).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, Math.abs(a), Math.abs(b)),
+            );
           }
         });
       }),
@@ -89,7 +108,9 @@ describe('grad, jacobian and hessian', () => {
             const a = evaluate(h[i][j], p);
             const b = evaluate(diff(diff(f, VARS[i]), VARS[j]), p);
             if (Number.isFinite(a) && Number.isFinite(b)) {
-              expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(a), Math.abs(b)));
+              expect(Math.abs(a - b)).toBeLessThanOrEqual(
+                1e-8 * Math.max(1, Math.abs(a), Math.abs(b)),
+              );
             }
           }
         }
@@ -100,9 +121,12 @@ describe('grad, jacobian and hessian', () => {
 
   it('jacobian rows are gradients', () => {
     fc.assert(
-      fc.property(fc.array(arbSafeExpr({ variables: VARS }), { minLength: 1, maxLength: 3 }), (fs) => {
-        expect(jacobian(fs, VARS)).toEqual(fs.map((f) => grad(f, VARS)));
-      }),
+      fc.property(
+        fc.array(arbSafeExpr({ variables: VARS }), { minLength: 1, maxLength: 3 }),
+        (fs) => {
+          expect(jacobian(fs, VARS)).toEqual(fs.map((f) => grad(f, VARS)));
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -3,7 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { diff } from '../../src/diff/diff.js';
 import { FUNCTION_PARTIALS } from '../../src/diff/rules.js';
-import { add, derivativeCall, evaluate, fn, mul, pow, sym, ZERO_EXPR } from '../../src/expr/index.js';
+import {
+  add,
+  derivativeCall,
+  evaluate,
+  fn,
+  mul,
+  pow,
+  sym,
+  ZERO_EXPR,
+} from '../../src/expr/index.js';
 import type { FunctionName } from '../../src/expr/ops.js';
 
 const x = sym('x');
@@ -94,7 +103,9 @@ describe('operators and unknown functions', () => {
 
   it("f(u)' = f'(u)·u' with partials by argument index", () => {
     const u = mul(sym('w1'), x);
-    expect(diff(derivativeCall('f', [u], []), x)).toBe(mul(derivativeCall('f', [u], [0]), sym('w1')));
+    expect(diff(derivativeCall('f', [u], []), x)).toBe(
+      mul(derivativeCall('f', [u], [0]), sym('w1')),
+    );
     const g = derivativeCall('g', [x, y], []);
     expect(diff(g, y)).toBe(derivativeCall('g', [x, y], [1]));
     expect(diff(diff(g, y), x)).toBe(derivativeCall('g', [x, y], [0, 1]));

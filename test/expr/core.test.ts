@@ -11,8 +11,8 @@ import {
   evaluate,
   exp,
   freeSymbols,
-  internTableSize,
   InvalidArgumentError,
+  internTableSize,
   log,
   mul,
   neg,
@@ -26,7 +26,6 @@ import {
   sub,
   substitute,
   sym,
-  tanh,
   treeSize,
   UnboundFunctionError,
   UnboundSymbolError,
@@ -45,7 +44,14 @@ describe('hash-consing', () => {
   });
 
   it('rebuilding a node from its operator and arguments returns the identical node', () => {
-    for (const e of [add(x, y, 1), mul(3, x, pow(y, -1)), pow(x, y), sin(x), call('f', x, y), exp(x)]) {
+    for (const e of [
+      add(x, y, 1),
+      mul(3, x, pow(y, -1)),
+      pow(x, y),
+      sin(x),
+      call('f', x, y),
+      exp(x),
+    ]) {
       expect(rebuild(e, e.args)).toBe(e);
     }
   });
@@ -91,7 +97,11 @@ describe('canonical form', () => {
     ['(x^2)^3 → x^6', () => pow(pow(x, 2), 3), () => pow(x, 6)],
     ['(xy)^2 → x²y²', () => pow(mul(x, y), 2), () => mul(pow(x, 2), pow(y, 2))],
     ['2(x+y) stays a product', () => mul(2, add(x, y)).op, () => 'mul'],
-    ['z + 2(x+y) → z + 2x + 2y', () => add(sym('z'), mul(2, add(x, y))), () => add(sym('z'), mul(2, x), mul(2, y))],
+    [
+      'z + 2(x+y) → z + 2x + 2y',
+      () => add(sym('z'), mul(2, add(x, y))),
+      () => add(sym('z'), mul(2, x), mul(2, y)),
+    ],
     ['(x + y) − (x + y) → 0', () => sub(add(x, y), add(x, y)), () => num(0)],
     ['−(−x) → x', () => neg(neg(x)), () => x],
     ['e^x → exp(x)', () => pow(E, x), () => exp(x)],
@@ -126,7 +136,15 @@ describe('evaluate', () => {
   it('computes float values', () => {
     expect(evaluate(sin(pow(x, 2)), { x: 2 })).toBe(Math.sin(4));
     expect(evaluate(add(PI, E))).toBe(Math.PI + Math.E);
-    expect(evaluate(div(x, y), new Map([['x', 1], ['y', 4]]))).toBe(0.25);
+    expect(
+      evaluate(
+        div(x, y),
+        new Map([
+          ['x', 1],
+          ['y', 4],
+        ]),
+      ),
+    ).toBe(0.25);
     expect(evaluate(log(x), { x: -1 })).toBeNaN();
     expect(evaluate(div(1, x), { x: 0 })).toBe(Number.POSITIVE_INFINITY);
   });
