@@ -26,7 +26,8 @@ import { partial } from './rules.js';
  * differentiated as (c·M)·rest, so M's derivative (or adjoint) is reused instead of rebuilt.
  */
 class ProductViews {
-  private readonly byFactors = new Map<string, { node: Expr; pos: number }>();
+  // Products by a rolling hash of their non-numeric factors (verified on a hit).
+  private readonly byHash = new Map<number, Expr[]>();
   private readonly position = new Map<number, number>();
 
   constructor(
@@ -35,7 +36,12 @@ class ProductViews {
   ) {
     order.forEach((node, pos) => {
       this.position.set(node.id, pos);
-      if (node.op === 'mul') this.byFactors.set(factorKey(node, node.args.length), { node, pos });
+      if (node.op !== 'mul') return;
+      const hashes = prefixHashes(node);
+      const h = hashes[hashes.length - 1];
+      const list = this.byHash.get(h);
+      if (list) list.push(node);
+      else this.byHash.set(h, [node]);
     });
   }
 
@@ -44,26 +50,38 @@ class ProductViews {
     const args = node.args;
     const lead = args[0].op === 'num' ? 1 : 0;
     const pos = this.position.get(node.id)!;
-    const limit = Math.min(args.length - 1, lead + MAX_VIEW_FACTORS);
-    for (let end = limit; end - lead >= 2; end--) {
-      const hit = this.byFactors.get(factorKey(node, end));
-      if (hit === undefined || hit.pos >= pos || !this.usable(hit.node)) continue;
-      const m = hit.node;
-      const scale = div(lead ? args[0] : ONE_EXPR, m.args[0].op === 'num' ? m.args[0] : ONE_EXPR);
-      return [scale, m, ...args.slice(end)];
+    const hashes = prefixHashes(node);
+    // hashes[k] covers the first k + 1 non-numeric factors; try the longest proper prefix first.
+    for (let k = hashes.length - 2; k >= 1; k--) {
+      const end = lead + k + 1;
+      for (const m of this.byHash.get(hashes[k]) ?? []) {
+        if (this.position.get(m.id)! >= pos || !this.usable(m) || !sameFactors(m, args, lead, end))
+          continue;
+        const scale = div(lead ? args[0] : ONE_EXPR, m.args[0].op === 'num' ? m.args[0] : ONE_EXPR);
+        return [scale, m, ...args.slice(end)];
+      }
     }
     return args;
   }
 }
 
-/** Bounds the prefix search (a product of more factors is differentiated plainly). */
-const MAX_VIEW_FACTORS = 64;
+/** Rolling hashes of a product's non-numeric factors: entry k covers the first k + 1. */
+function prefixHashes(node: Expr): number[] {
+  const out: number[] = [];
+  let h = 0;
+  for (let i = node.args[0].op === 'num' ? 1 : 0; i < node.args.length; i++) {
+    h = (Math.imul(h, 1000003) + node.args[i].id) | 0;
+    out.push(h);
+  }
+  return out;
+}
 
-/** Key of a product's non-numeric factors up to (excluding) index `end`. */
-function factorKey(node: Expr, end: number): string {
-  let key = '';
-  for (let i = node.args[0].op === 'num' ? 1 : 0; i < end; i++) key += `${node.args[i].id},`;
-  return key;
+/** True when product `m`'s non-numeric factors are exactly `args[lead..end)`. */
+function sameFactors(m: Expr, args: readonly Expr[], lead: number, end: number): boolean {
+  const mLead = m.args[0].op === 'num' ? 1 : 0;
+  if (m.args.length - mLead !== end - lead) return false;
+  for (let i = 0; i < end - lead; i++) if (m.args[mLead + i] !== args[lead + i]) return false;
+  return true;
 }
 
 /** ∂(Π factors)/∂factors[i]: the product of the others. */
