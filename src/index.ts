@@ -9,6 +9,8 @@
  * @packageDocumentation
  */
 
+// Code generation: compiled values, gradients, Hessians, batch kernels, modules.
+export * from './codegen/index.js';
 export {
   type ChainFactor,
   Derivation,

@@ -102,10 +102,11 @@ export function arbNumber(): fc.Arbitrary<Expr> {
 export function arbExpr(options: ExprOptions = {}): fc.Arbitrary<Expr> {
   const functions = options.functions ?? FUNCTION_NAMES;
   const unknown = options.unknownFunctions ?? DEFAULT_UNKNOWN;
-  const unknownNames = names(unknown).filter(
-    (n) => n.length > 0 && !isFunctionName(n) && n !== 'sqrt' && n !== 'ln',
-  );
   const withUnknown = !(Array.isArray(unknown) && unknown.length === 0);
+  // Only built when used: `names([])` has no names to choose from.
+  const unknownNames = withUnknown
+    ? names(unknown).filter((n) => n.length > 0 && !isFunctionName(n) && n !== 'sqrt' && n !== 'ln')
+    : undefined;
   return arbTree(options.maxDepth ?? 4, leaves(options.variables), (child) => {
     const exponent = fc.oneof(
       { weight: 3, arbitrary: fc.integer({ min: -3, max: 4 }).map((n) => num(n)) },
@@ -127,7 +128,7 @@ export function arbExpr(options: ExprOptions = {}): fc.Arbitrary<Expr> {
       child.map(sqrt),
       knownCall(child, functions),
     ];
-    if (withUnknown) branches.push(unknownCall(child, unknownNames));
+    if (unknownNames !== undefined) branches.push(unknownCall(child, unknownNames));
     return fc.oneof(...branches);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The table of local partial derivatives: one entry per operator and known function, one
  * partial per argument (∂f/∂uᵢ as an expression in the arguments), as DiffRules.jl writes
- * them. The chain rule that combines them lives in one place, chain.ts. Partials reuse the
+ * them. The chain rule that combines them lives in one place, diff.ts. Partials reuse the
  * node itself where the derivative is a function of the value (exp' = exp, tanh' = 1 − tanh²,
  * σ' = σ(1 − σ)), so compiled code recomputes nothing.
  *

@@ -8,6 +8,11 @@ export * from './evaluate.js';
 export * from './format.js';
 export * from './latex.js';
 export * from './node.js';
+export {
+  NUMERIC_KERNEL_DEPENDENCIES,
+  NUMERIC_KERNEL_SOURCE,
+  type NumericKernelName,
+} from './numeric.js';
 export * from './ops.js';
 export { compareExprs } from './order.js';
 export * from './parse.js';

@@ -7,15 +7,22 @@ import { InvalidArgumentError } from './errors.js';
 import type { Expr } from './node.js';
 import { compareNames } from './order.js';
 
+/** Any DAG node with a unique id and arguments (expressions, and codegen's IR). */
+export interface DagNode<T> {
+  readonly id: number;
+  readonly args: readonly T[];
+}
+
 /**
  * The distinct nodes reachable from `roots`, children before parents (a topological order
- * of the DAG). Shared subexpressions appear once.
+ * of the DAG), in a deterministic depth-first order: roots in order, arguments left to
+ * right. Shared subexpressions appear once.
  */
-export function postorder(roots: Expr | readonly Expr[]): Expr[] {
-  const out: Expr[] = [];
+export function postorder<T extends DagNode<T> = Expr>(roots: T | readonly T[]): T[] {
+  const out: T[] = [];
   const seen = new Set<number>();
-  const stack: Array<[Expr, number]> = [];
-  for (const root of Array.isArray(roots) ? roots : [roots as Expr]) {
+  const stack: Array<[T, number]> = [];
+  for (const root of Array.isArray(roots) ? (roots as readonly T[]) : [roots as T]) {
     if (seen.has(root.id)) continue;
     seen.add(root.id);
     stack.push([root, 0]);

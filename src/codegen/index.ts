@@ -1,0 +1,37 @@
+/**
+ * Code generation: expressions and their derivatives as fast JavaScript functions — value,
+ * fused value+gradient, Hessian, Hessian-vector product, batch kernels — plus standalone
+ * modules and a finite-difference gradient check. Passes: lower.ts (to float operations),
+ * schedule.ts (order, CSE, chunks), emit.ts (text), compile.ts (`new Function`, cached).
+ */
+export {
+  type BatchData,
+  type BatchKernel,
+  type BatchOptions,
+  compileBatch,
+  type PointwiseKernel,
+} from './batch.js';
+export {
+  checkGradient,
+  type GradientCheck,
+  type GradientCheckComponent,
+  type GradientCheckOptions,
+} from './check.js';
+export {
+  type CompiledFunction,
+  type CompiledMultiFunction,
+  type CompiledSource,
+  type CompiledVectorFunction,
+  type CompiledVectorMultiFunction,
+  type CompileOptions,
+  compile,
+} from './function.js';
+export { type CompiledGradient, type CompileGradientOptions, compileGradient } from './gradient.js';
+export {
+  type CompiledHessian,
+  type CompiledHessianVector,
+  compileHessian,
+  compileHessianVector,
+} from './hessian.js';
+export { type EmittedModule, emitModule, type ModuleFunction } from './module.js';
+export type { InputStyle, Reduction } from './programs.js';

@@ -1,0 +1,198 @@
+// Large programs are split into chunk functions that pass values through a scratch array.
+// A tiny chunk budget forces splitting on small random programs of every kind, which must
+// compute exactly what the unsplit program does; then 10⁵-node gradients, deep and wide.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileGradient } from '../../src/codegen/index.js';
+import {
+  batchProgram,
+  gradientProgram,
+  hessianProgram,
+  hessianVectorProgram,
+  valueProgram,
+} from '../../src/codegen/programs.js';
+import { add, type Expr, mul, pow, sin, size, sub, sym, tanh } from '../../src/expr/index.js';
+import { arbNumericExpr, build } from './helpers.js';
+
+const VARS = ['x', 'y', 'z'].map(sym);
+const same = (a: number, b: number): boolean =>
+  Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+const sameArrays = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+  a.length === b.length && Array.from(a).every((v, i) => same(v, b[i]));
+const arbP = fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 });
+const BUDGETS = [1, 4, 25];
+
+type Vec = ArrayLike<number>;
+
+describe('chunked ≡ unchunked', () => {
+  it('value functions (positional, vector, several outputs)', () => {
+    fc.assert(
+      fc.property(
+        arbNumericExpr(4),
+        arbNumericExpr(3),
+        arbP,
+        fc.constantFrom(...BUDGETS),
+        (e, e2, p, budget) => {
+          const whole = build<(...a: number[]) => number>(
+            valueProgram([e], VARS, 'positional', false),
+          );
+          const split = valueProgram([e], VARS, 'positional', false, budget);
+          const f = build<(...a: number[]) => number>(split);
+          expect(same(f(p[0], p[1], p[2]), whole(p[0], p[1], p[2]))).toBe(true);
+          const fv = build<(x: Vec) => number>(valueProgram([e], VARS, 'vector', false, budget));
+          expect(same(fv(p), whole(p[0], p[1], p[2]))).toBe(true);
+          const multi = build<(x: Vec) => Float64Array>(
+            valueProgram([e, e2], VARS, 'vector', true, budget),
+          );
+          const multiWhole = build<(x: Vec) => Float64Array>(
+            valueProgram([e, e2], VARS, 'vector', true),
+          );
+          expect(sameArrays(multi(p), multiWhole(p))).toBe(true);
+          const mp = build<(...a: number[]) => Float64Array>(
+            valueProgram([e, e2], VARS, 'positional', true, budget),
+          );
+          expect(sameArrays(mp(p[0], p[1], p[2]), multiWhole(p))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gradients and Hessians', () => {
+    fc.assert(
+      fc.property(arbNumericExpr(3), arbP, fc.constantFrom(...BUDGETS), (e, p, budget) => {
+        type G = (x: Vec, g?: Float64Array) => number;
+        const whole = build<G>(gradientProgram(e, VARS));
+        const split = build<G>(gradientProgram(e, VARS, budget));
+        const g1 = new Float64Array(3);
+        const g2 = new Float64Array(3);
+        expect(same(split(p, g1), whole(p, g2))).toBe(true);
+        expect(sameArrays(g1, g2)).toBe(true);
+        expect(same(split(p), whole(p))).toBe(true);
+        type H = (x: Vec) => Float64Array;
+        expect(
+          sameArrays(
+            build<H>(hessianProgram(e, VARS, budget))(p),
+            build<H>(hessianProgram(e, VARS))(p),
+          ),
+        ).toBe(true);
+        type HV = (x: Vec, v: Vec) => Float64Array;
+        const v = [p[2], -p[0], 0.5];
+        expect(
+          sameArrays(
+            build<HV>(hessianVectorProgram(e, VARS, budget))(p, v),
+            build<HV>(hessianVectorProgram(e, VARS))(p, v),
+          ),
+        ).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('batch loops and their prologue', () => {
+    const [a, b, x, y] = ['a', 'b', 'x', 'y'].map(sym);
+    fc.assert(
+      fc.property(
+        arbNumericExpr(3, ['a', 'b', 'x', 'y']),
+        fc.constantFrom(...BUDGETS),
+        (e, budget) => {
+          const xs = Float64Array.from([0.5, -1.25, 2, 0.125]);
+          const ys = Float64Array.from([1, 0.25, -0.75, 3]);
+          const p = [0.7, -0.3];
+          type K = (cols: Float64Array[], p: Vec, g?: Float64Array) => number;
+          for (const reduce of ['sum', 'mean'] as const) {
+            const whole = build<K>(batchProgram(e, [x, y], [a, b], reduce, true));
+            const split = build<K>(batchProgram(e, [x, y], [a, b], reduce, true, budget));
+            const g1 = new Float64Array(2);
+            const g2 = new Float64Array(2);
+            expect(same(split([xs, ys], p, g1), whole([xs, ys], p, g2))).toBe(true);
+            expect(sameArrays(g1, g2)).toBe(true);
+            expect(same(split([xs, ys], p), whole([xs, ys], p))).toBe(true);
+          }
+          type N = (cols: Float64Array[], p: Vec, o: Float64Array, go?: Float64Array) => void;
+          const whole = build<N>(batchProgram(e, [x, y], [a, b], 'none', true));
+          const split = build<N>(batchProgram(e, [x, y], [a, b], 'none', true, budget));
+          const o1 = new Float64Array(4);
+          const o2 = new Float64Array(4);
+          const go1 = new Float64Array(8);
+          const go2 = new Float64Array(8);
+          whole([xs, ys], p, o1, go1);
+          split([xs, ys], p, o2, go2);
+          expect(sameArrays(o1, o2) && sameArrays(go1, go2)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('actually splits', () => {
+    const e = add(...Array.from({ length: 30 }, (_, k) => sin(mul(k + 1, VARS[k % 3]))));
+    const g = gradientProgram(e, VARS, 10);
+    expect(g.chunks).toBeGreaterThan(5);
+    expect(gradientProgram(e, VARS).chunks).toBe(0);
+  });
+});
+
+describe('10⁵-node gradients', () => {
+  it('a deep chain f_k = tanh(w_k·f_{k−1}), L = (f_n − y)²', () => {
+    const n = 33_334;
+    const ws = Array.from({ length: n }, (_, k) => sym(`w${k}`));
+    let f: Expr = sym('x');
+    for (const w of ws) f = tanh(mul(w, f));
+    const loss = pow(sub(f, sym('y')), 2);
+    expect(size(loss)).toBeGreaterThanOrEqual(100_000);
+    const lg = compileGradient(loss, [...ws, sym('x'), sym('y')]);
+    expect(lg.source).toContain('gradient_c1(');
+    // Weights near 1 keep the gradient from vanishing along the chain.
+    const p = Float64Array.from({ length: n + 2 }, (_, k) => 1 + 0.001 * Math.sin(k));
+    p[n] = 0.8;
+    p[n + 1] = -0.3;
+    const g = new Float64Array(n + 2);
+    const value = lg(p, g);
+    // Hand-written reverse mode.
+    const fs = new Float64Array(n + 1);
+    fs[0] = p[n];
+    for (let k = 1; k <= n; k++) fs[k] = Math.tanh(p[k - 1] * fs[k - 1]);
+    const r = fs[n] - p[n + 1];
+    expect(value).toBe(r * r);
+    let d = 2 * r;
+    let worst = 0;
+    for (let k = n; k >= 1; k--) {
+      const dz = d * (1 - fs[k] * fs[k]);
+      const want = dz * fs[k - 1];
+      worst = Math.max(worst, Math.abs(g[k - 1] - want) / Math.abs(want));
+      d = dz * p[k - 1];
+    }
+    expect(worst).toBeLessThan(1e-12);
+    expect(Math.abs(g[n] - d) / Math.abs(d)).toBeLessThan(1e-12);
+    expect(g[n + 1]).toBe(-2 * r);
+  }, 120_000);
+
+  it('a wide sum Σ_k (k+1)·sin(w_k·x)·w_k (distinct coefficients: not rerolled)', () => {
+    const n = 20_000;
+    const x = sym('x');
+    const ws = Array.from({ length: n }, (_, k) => sym(`w${k}`));
+    const e = add(...ws.map((w, k) => mul(k + 1, sin(mul(w, x)), w)));
+    expect(size(e)).toBeGreaterThanOrEqual(100_000);
+    const lg = compileGradient(e, [x, ...ws]);
+    expect(lg.source).not.toContain('_r1');
+    expect(lg.source).toContain('gradient_c1(');
+    const p = Float64Array.from({ length: n + 1 }, (_, k) => Math.cos(k));
+    const g = new Float64Array(n + 1);
+    const value = lg(p, g);
+    let sum = 0;
+    let dx = 0;
+    let worst = 0;
+    for (let k = 0; k < n; k++) {
+      const w = p[k + 1];
+      const c = k + 1;
+      sum += c * Math.sin(w * p[0]) * w;
+      dx += c * Math.cos(w * p[0]) * w * w;
+      const dw = c * (Math.sin(w * p[0]) + Math.cos(w * p[0]) * p[0] * w);
+      worst = Math.max(worst, Math.abs(g[k + 1] - dw) / (1 + Math.abs(dw)));
+    }
+    expect(worst).toBeLessThan(1e-13);
+    expect(Math.abs(value - sum)).toBeLessThan(1e-12 * n * n);
+    expect(Math.abs(g[0] - dx)).toBeLessThan(1e-12 * n * n);
+  }, 120_000);
+});

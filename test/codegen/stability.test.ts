@@ -1,0 +1,69 @@
+// Numerically stable forms: sigmoid and softplus (the functions and their written-out
+// forms) with finite, correct values and gradients for |u| up to 1000; log1p and expm1
+// where 1 + u and exp(u) − 1 would cancel.
+import { describe, expect, it } from 'vitest';
+import { compile, compileBatch, compileGradient } from '../../src/codegen/index.js';
+import { add, div, exp, log, mul, neg, sigmoid, softplus, sub, sym } from '../../src/expr/index.js';
+
+const u = sym('u');
+const w = sym('w');
+const EXTREMES = [-1000, -745, -40, -1e-20, 0, 1e-20, 40, 745, 1000];
+
+/** Reference σ and softplus in the stable textbook forms. */
+const sig = (t: number): number =>
+  t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t));
+const sp = (t: number): number => Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+
+const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-15 * Math.max(1, Math.abs(b));
+
+describe.each([
+  ['sigmoid(w·u)', mul(w, sigmoid(mul(w, u)))],
+  ['1/(1 + exp(−w·u)) written out', mul(w, div(1, add(1, exp(neg(mul(w, u))))))],
+])('%s', (_, e) => {
+  it('has finite, correct values and gradients at extremes', () => {
+    const f = compileGradient(e, ['w', 'u']);
+    const g = new Float64Array(2);
+    for (const t of EXTREMES) {
+      const s = sig(t);
+      expect(near(f([1, t], g), s)).toBe(true);
+      // ∂/∂u = w²·σ′(wu) = σ(1 − σ) at w = 1; ∂/∂w = σ + w·u·σ′.
+      expect(Number.isFinite(g[0]) && Number.isFinite(g[1])).toBe(true);
+      expect(near(g[1], s * (1 - s))).toBe(true);
+      expect(near(g[0], s + t * s * (1 - s))).toBe(true);
+    }
+  });
+});
+
+describe.each([
+  ['softplus(u)', softplus(u)],
+  ['log(1 + exp(u)) written out', log(add(1, exp(u)))],
+])('%s', (_, e) => {
+  it('has finite, correct values and gradients at extremes', () => {
+    const f = compileGradient(e, ['u']);
+    const g = new Float64Array(1);
+    for (const t of EXTREMES) {
+      expect(near(f([t], g), sp(t))).toBe(true);
+      expect(near(g[0], sig(t))).toBe(true);
+    }
+    const batch = compileBatch(mul(w, e), { data: ['u'], params: ['w'] });
+    const gb = new Float64Array(1);
+    const total = batch({ u: Float64Array.from(EXTREMES) }, [1], gb);
+    expect(Number.isFinite(total) && Number.isFinite(gb[0])).toBe(true);
+  });
+});
+
+describe('cancellation-free forms', () => {
+  it('log(1 + u) is exact for tiny u, with its derivative', () => {
+    const f = compileGradient(log(add(1, u)), ['u']);
+    const g = new Float64Array(1);
+    expect(f([1e-20], g)).toBe(1e-20);
+    expect(g[0]).toBe(1);
+    expect(compile(log(sub(1, u)), ['u'])(1e-18)).toBe(-1e-18);
+  });
+
+  it('exp(u) − 1 and 1 − exp(u) are exact for tiny u', () => {
+    expect(compile(sub(exp(u), 1), ['u'])(1e-20)).toBe(1e-20);
+    expect(compile(sub(1, exp(u)), ['u'])(1e-20)).toBe(-1e-20);
+    expect(compile(add(sub(exp(u), 1), w), ['u', 'w'])(1e-20, 0)).toBe(1e-20);
+  });
+});
