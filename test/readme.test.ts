@@ -17,3 +17,22 @@ describe('README examples', () => {
     expect(grad(parse('(tanh(w2*tanh(w1*x)) - y)^2'), ['w1', 'w2'])).toHaveLength(2);
   });
 });
+
+describe('README compiled-gradient example', () => {
+  it('returns the loss and writes the gradient, per point and over a batch', async () => {
+    const { compileBatch, compileGradient, evaluate } = await import('../src/index.js');
+    const loss = parse('(tanh(w2*tanh(w1*x)) - y)^2');
+    const step = compileGradient(loss, ['w1', 'w2'], { data: ['x', 'y'] });
+    const g = new Float64Array(2);
+    const at = { w1: 0.5, w2: -0.3, x: 1.2, y: 0.1 };
+    expect(step([0.5, -0.3, 1.2, 0.1], g)).toBeCloseTo(evaluate(loss, at), 14);
+    expect(g[0]).toBeCloseTo(evaluate(grad(loss, ['w1'])[0], at), 14);
+    const batch = compileBatch(loss, { data: ['x', 'y'], params: ['w1', 'w2'], reduce: 'mean' });
+    const mean = batch(
+      { x: new Float64Array([1.2, 1.2]), y: new Float64Array([0.1, 0.1]) },
+      [0.5, -0.3],
+      g,
+    );
+    expect(mean).toBeCloseTo(evaluate(loss, at), 14);
+  });
+});
