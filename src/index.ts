@@ -94,3 +94,6 @@ export {
   substitute,
   treeSize,
 } from './expr/walk.js';
+
+// Simplification: the rewrite engine, rule sets, expand/cancel/together.
+export * from './simplify/index.js';

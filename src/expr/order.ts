@@ -13,21 +13,37 @@ const FUNCTION_RANK = 3;
 const RANK: Record<string, number> = { num: 0, const: 1, sym: 2, add: 4, mul: 5, pow: 6 };
 const rank = (e: Expr): number => RANK[e.op] ?? FUNCTION_RANK;
 
+// Tokenised names (text and digit runs) for natural comparison; bounded, cleared when full.
+const tokenCache = new Map<string, readonly string[]>();
+const TOKEN_CACHE_LIMIT = 1 << 14;
+
+function tokens(name: string): readonly string[] {
+  let t = tokenCache.get(name);
+  if (t === undefined) {
+    if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.clear();
+    t = name.match(/(\d+)|(\D+)/g) ?? [];
+    tokenCache.set(name, t);
+  }
+  return t;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
 /** Compares names naturally: `x2 < x10`. */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;
-  const re = /(\d+)|(\D+)/g;
-  const pa = a.match(re) ?? [];
-  const pb = b.match(re) ?? [];
+  const pa = tokens(a);
+  const pb = tokens(b);
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
     const x = pa[i];
     const y = pb[i];
     if (x === y) continue;
-    const dx = /^\d/.test(x);
-    const dy = /^\d/.test(y);
-    if (dx && dy) {
-      const d = BigInt(x) - BigInt(y);
-      if (d !== 0n) return d < 0n ? -1 : 1;
+    if (isDigit(x.charCodeAt(0)) && isDigit(y.charCodeAt(0))) {
+      // Digit runs compare by value (longer without leading zeros is larger), then by length.
+      const vx = x.replace(/^0+(?=\d)/, '');
+      const vy = y.replace(/^0+(?=\d)/, '');
+      if (vx.length !== vy.length) return vx.length - vy.length;
+      if (vx !== vy) return vx < vy ? -1 : 1;
       return x.length - y.length;
     }
     return x < y ? -1 : 1;

@@ -71,10 +71,12 @@ function centralDifference(f: Expr, v: string, point: Record<string, number>): n
 const close = (a: number, b: number, tol: number): boolean =>
   Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 
-const arbPoint = fc.record({
-  x: fc.double({ min: -2, max: 2, noNaN: true }),
-  y: fc.double({ min: -2, max: 2, noNaN: true }),
-});
+// Points bounded away from 0: near-singular points (1/y at y = 1e-160) make central
+// differences meaningless, and a verdict there would test floating point, not calculus.
+const coordinate = fc
+  .tuple(fc.boolean(), fc.double({ min: 0.05, max: 2, noNaN: true }))
+  .map(([negative, m]) => (negative ? -m : m));
+const arbPoint = fc.record({ x: coordinate, y: coordinate });
 
 /**
  * The oracle property: at random points the peer's derivative equals Leibniz's, or, where
@@ -106,7 +108,7 @@ describe('nerdamer as an oracle', () => {
   it('agrees with Leibniz, or finite differences side with Leibniz', () => {
     agreesWithOracle('nerdamer', (text, v, point) => {
       try {
-        return nerdamerDerivative(text, v, point);
+        return nerdamerDerivative(text, v, { ...point }); // nerdamer adds keys to its argument
       } catch {
         return undefined;
       }
@@ -125,7 +127,7 @@ describe('nerdamer as an oracle', () => {
       expect(close(mine, centralDifference(f, v, point), 1e-6)).toBe(true);
       let theirs = Number.NaN;
       try {
-        theirs = nerdamerDerivative(text, v, point);
+        theirs = nerdamerDerivative(text, v, { ...point });
       } catch {
         // An exception is also a wrong answer.
       }

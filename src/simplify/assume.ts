@@ -1,0 +1,234 @@
+/**
+ * Assumptions about symbols and the sign analysis that guarded rules consult. Every symbol
+ * is real (Leibniz evaluates in float64 reals); `positive`/`nonnegative` narrow that. The
+ * analysis is sound but incomplete: "unknown" never licenses a rewrite.
+ */
+import { type Expr, type FunctionName, InvalidArgumentError } from '../expr/index.js';
+
+/**
+ * What the caller knows about symbols, by name. Every symbol is real in any case.
+ *
+ * @example
+ * ```ts
+ * simplify(parse('exp(log(x))'), { assume: { positive: ['x'] } }); // x
+ * ```
+ */
+export interface Assumptions {
+  /** Symbols known to be > 0 (enables `exp(log x) → x`, `log(x·y) → log x + log y`, ...). */
+  readonly positive?: readonly string[];
+  /** Symbols known to be ≥ 0 (enables `(x^a)^b → x^(a·b)`, `abs(x) → x`, ...). */
+  readonly nonnegative?: readonly string[];
+}
+
+/** Bit set of the signs a real expression can take. */
+export type SignSet = number;
+/** Can be negative. */
+export const NEG: SignSet = 1;
+/** Can be zero. */
+export const ZERO: SignSet = 2;
+/** Can be positive. */
+export const POS: SignSet = 4;
+/** Nothing known. */
+export const ANY: SignSet = NEG | ZERO | POS;
+
+const SIGNS = [NEG, ZERO, POS] as const;
+const signValue = (s: SignSet): number => (s === NEG ? -1 : s === ZERO ? 0 : 1);
+const signOfValue = (v: number): SignSet => (v < 0 ? NEG : v === 0 ? ZERO : POS);
+
+/** Combines two sign sets element-wise through `f` (on −1, 0, 1), returning every outcome. */
+function combine(a: SignSet, b: SignSet, f: (x: number, y: number) => SignSet): SignSet {
+  let out = 0;
+  for (const sa of SIGNS) {
+    if (!(a & sa)) continue;
+    for (const sb of SIGNS) if (b & sb) out |= f(signValue(sa), signValue(sb));
+  }
+  return out;
+}
+
+const sumSign = (x: number, y: number): SignSet =>
+  x === 0 ? signOfValue(y) : y === 0 || x === y ? signOfValue(x) : ANY;
+const productSign = (x: number, y: number): SignSet => signOfValue(x * y);
+const minSign = (x: number, y: number): SignSet => signOfValue(Math.min(x, y));
+const maxSign = (x: number, y: number): SignSet => signOfValue(Math.max(x, y));
+
+// Functions with a fixed sign, and odd increasing functions (same sign as the argument).
+const ALWAYS_POSITIVE: ReadonlySet<string> = new Set<FunctionName>([
+  'exp',
+  'cosh',
+  'sigmoid',
+  'softplus',
+]);
+const SIGN_PRESERVING: ReadonlySet<string> = new Set<FunctionName>([
+  'sinh',
+  'tanh',
+  'atan',
+  'asinh',
+  'atanh',
+  'asin',
+  'erf',
+  'cbrt',
+  'sign',
+]);
+
+/**
+ * The sign analysis under a set of assumptions, memoised per node. NaN (outside a
+ * function's domain) is ignored: a guard proven this way can only be wrong where the
+ * original expression is undefined anyway.
+ *
+ * @example
+ * ```ts
+ * const signs = new SignOracle({ positive: ['x'] });
+ * signs.isPositive(parse('x^2 + exp(y)')); // true
+ * signs.isNonnegative(parse('sin(y)'));    // false (unknown)
+ * ```
+ */
+export class SignOracle {
+  private readonly memo = new Map<Expr, SignSet>();
+  private readonly positive: ReadonlySet<string>;
+  private readonly nonnegative: ReadonlySet<string>;
+
+  constructor(assume: Assumptions = {}) {
+    for (const list of [assume.positive, assume.nonnegative]) {
+      if (list !== undefined && !Array.isArray(list)) {
+        throw new InvalidArgumentError(
+          'assume.positive/nonnegative must be arrays of symbol names',
+        );
+      }
+    }
+    this.positive = new Set(assume.positive ?? []);
+    this.nonnegative = new Set(assume.nonnegative ?? []);
+  }
+
+  /** The signs `e` can take. Iterative over the not-yet-analysed part of the DAG only. */
+  signOf(e: Expr): SignSet {
+    const hit = this.memo.get(e);
+    if (hit !== undefined) return hit;
+    const stack: Expr[] = [e];
+    while (stack.length > 0) {
+      const n = stack[stack.length - 1];
+      if (this.memo.has(n)) {
+        stack.pop();
+        continue;
+      }
+      let ready = true;
+      for (const a of n.args) {
+        if (!this.memo.has(a)) {
+          stack.push(a);
+          ready = false;
+        }
+      }
+      if (ready) {
+        stack.pop();
+        this.memo.set(n, this.local(n));
+      }
+    }
+    return this.memo.get(e)!;
+  }
+
+  /** True when `e > 0` wherever it is defined. */
+  isPositive(e: Expr): boolean {
+    return this.signOf(e) === POS;
+  }
+
+  /** True when `e ≥ 0` wherever it is defined. */
+  isNonnegative(e: Expr): boolean {
+    return (this.signOf(e) & NEG) === 0;
+  }
+
+  /** True when `e ≤ 0` wherever it is defined. */
+  isNonpositive(e: Expr): boolean {
+    return (this.signOf(e) & POS) === 0;
+  }
+
+  /** True when `e < 0` wherever it is defined. */
+  isNegative(e: Expr): boolean {
+    return this.signOf(e) === NEG;
+  }
+
+  private local(n: Expr): SignSet {
+    const s = (i: number): SignSet => this.memo.get(n.args[i])!;
+    switch (n.op) {
+      case 'num':
+        return signOfValue(n.value!.num < 0n ? -1 : n.value!.num === 0n ? 0 : 1);
+      case 'const':
+        return POS;
+      case 'sym':
+        if (this.positive.has(n.name!)) return POS;
+        if (this.nonnegative.has(n.name!)) return ZERO | POS;
+        return ANY;
+      case 'add':
+      case 'mul': {
+        const f = n.op === 'add' ? sumSign : productSign;
+        let acc = s(0);
+        for (let i = 1; i < n.args.length; i++) acc = combine(acc, s(i), f);
+        return acc;
+      }
+      case 'pow':
+        return powSign(s(0), n.args[1], s(1));
+      case 'abs':
+        return (s(0) & (NEG | POS) ? POS : 0) | (s(0) & ZERO);
+      case 'relu':
+        return (s(0) & POS) | (s(0) & (NEG | ZERO) ? ZERO : 0);
+      case 'heaviside':
+        return (s(0) & POS) | (s(0) & (NEG | ZERO) ? ZERO : 0);
+      case 'acos':
+      case 'acosh':
+        return ZERO | POS;
+      case 'min':
+        return combine(s(0), s(1), minSign);
+      case 'max':
+        return combine(s(0), s(1), maxSign);
+      default:
+        if (ALWAYS_POSITIVE.has(n.op)) return POS;
+        if (SIGN_PRESERVING.has(n.op)) return s(0);
+        return ANY;
+    }
+  }
+}
+
+function powSign(base: SignSet, exponent: Expr, expSign: SignSet): SignSet {
+  if (exponent.op === 'num') {
+    const v = exponent.value!;
+    const zero = base & ZERO ? (v.num > 0n ? ZERO : POS) : 0;
+    if (v.den === 1n) {
+      // Even powers are nonnegative; odd powers keep the sign.
+      if (v.num % 2n === 0n) return (base & (NEG | POS) ? POS : 0) | zero;
+      return (base & (NEG | POS)) | zero;
+    }
+    // A fractional power is defined only for a nonnegative base.
+    return (base & (NEG | POS) ? POS : 0) | zero;
+  }
+  if (base === POS) return POS;
+  if (base === (ZERO | POS) && expSign === POS) return ZERO | POS;
+  return ANY;
+}
+
+/**
+ * Whether `u` "looks negative": a negative number, a product with a negative coefficient,
+ * or a sum with more negative than positive terms. With `tieBreak`, a sum with as many of
+ * each looks negative when its first non-numeric term does; then exactly one of `u` and `−u`
+ * looks negative (u ≠ 0), so rules that rewrite f(u) to ±f(−u) terminate.
+ *
+ * @example
+ * ```ts
+ * looksNegative(parse('-x - y'), false); // true
+ * looksNegative(parse('y - x'), true);   // true (−x is the first non-numeric term)
+ * ```
+ */
+export function looksNegative(u: Expr, tieBreak: boolean): boolean {
+  if (u.op === 'num') return u.value!.num < 0n;
+  if (u.op === 'mul') return termIsNegative(u);
+  if (u.op !== 'add') return false;
+  let balance = 0;
+  let first: Expr | undefined;
+  for (const t of u.args) {
+    balance += termIsNegative(t) ? 1 : -1;
+    if (first === undefined && t.op !== 'num') first = t;
+  }
+  if (balance !== 0) return balance > 0;
+  return tieBreak && first !== undefined && termIsNegative(first);
+}
+
+const termIsNegative = (t: Expr): boolean =>
+  (t.op === 'num' && t.value!.num < 0n) ||
+  (t.op === 'mul' && t.args[0].op === 'num' && t.args[0].value!.num < 0n);

@@ -1,0 +1,50 @@
+/**
+ * Expansion: products and positive integer powers of sums distributed into a sum of
+ * monomials with exact rational coefficients, everywhere in the expression (inside function
+ * arguments too). Iterative over the DAG, each distinct node once; a size guard leaves a
+ * subexpression unexpanded rather than building an enormous sum.
+ */
+import { type Expr, InvalidArgumentError, mapBottomUp, rebuild } from '../expr/index.js';
+import { AtomTable, type Poly, polyToExpr, toPoly } from './poly.js';
+
+/**
+ * Options of {@link expand}.
+ *
+ * @example
+ * ```ts
+ * expand(parse('(a + b + c)^20'), { maxTerms: 100 }); // left as it is (231 terms)
+ * ```
+ */
+export interface ExpandOptions {
+  /**
+   * Largest number of terms a single expanded sum may have; a subexpression whose expansion
+   * would be larger is left as it is (its parts are still expanded). Default 10 000.
+   */
+  readonly maxTerms?: number;
+}
+
+/**
+ * Distributes products over sums and expands positive integer powers of sums (exponents up
+ * to 64), collecting like terms exactly. Powers of sums with negative or fractional
+ * exponents stay as they are, with their base expanded.
+ *
+ * @example
+ * ```ts
+ * format(expand(parse('(x + 1)^2*(x - 1)'))); // 'x^2 - x + x^3 - 1'
+ * format(expand(parse('sin((a + b)^2)')));    // 'sin(a^2 + 2*a*b + b^2)'
+ * ```
+ */
+export function expand(expr: Expr, options: ExpandOptions = {}): Expr {
+  const limit = options.maxTerms ?? 10_000;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InvalidArgumentError(`maxTerms must be a positive integer, got ${limit}`);
+  const atoms = new AtomTable();
+  const memo = new Map<Expr, Poly | null>();
+  const [out] = mapBottomUp([expr], (node, args) => {
+    const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
+    if (n.op !== 'add' && n.op !== 'mul' && n.op !== 'pow') return n;
+    const p = toPoly(n, atoms, limit, memo);
+    return p === undefined ? n : polyToExpr(p, atoms);
+  });
+  return out;
+}

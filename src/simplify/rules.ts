@@ -1,0 +1,446 @@
+/**
+ * The built-in rule sets. Pattern rules are written in Leibniz syntax; the few rules a
+ * pattern cannot express (factoring, polynomial arithmetic) are procedures. Invariant: every
+ * rule preserves the value wherever both sides are defined, rules valid only on a domain are
+ * guarded by the sign analysis, and every default rule either shrinks the expression or
+ * moves it towards a fixed canonical choice, so normalisation terminates.
+ */
+import { add, addAll, type Expr, type FunctionName, fn, log, mul, pow } from '../expr/index.js';
+import { looksNegative } from './assume.js';
+import { cancelCandidate, expandCandidate, togetherCandidate } from './candidates.js';
+import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
+import { treeWeight } from './measure.js';
+import { hasDenominator, togetherSum } from './quotient.js';
+import { guards, procedure, type Rule, type RuleContext, rule } from './rule.js';
+
+const positive = (e: Expr | undefined, ctx: RuleContext): boolean =>
+  e !== undefined && ctx.signs.isPositive(e);
+const nonnegative = (e: Expr | undefined, ctx: RuleContext): boolean =>
+  e !== undefined && ctx.signs.isNonnegative(e);
+const nonpositive = (e: Expr | undefined, ctx: RuleContext): boolean =>
+  e !== undefined && ctx.signs.isNonpositive(e);
+const negative = (e: Expr | undefined, ctx: RuleContext): boolean =>
+  e !== undefined && ctx.signs.isNegative(e);
+
+/**
+ * `−u` with the sign pushed into a sum's terms (the builder keeps `−1·(a + b)` as a product).
+ *
+ * @example
+ * ```ts
+ * format(negate(parse('x - y'))); // 'y - x'
+ * ```
+ */
+export const negate = (u: Expr): Expr =>
+  u.op === 'add' ? addAll(u.args.map((t) => mul(-1, t))) : mul(-1, u);
+
+/** Keeps a procedural rewrite only when it makes the expression strictly smaller. */
+const ifSmaller = (before: Expr, after: Expr | undefined): Expr | undefined =>
+  after !== undefined && after !== before && treeWeight(after) < treeWeight(before)
+    ? after
+    : undefined;
+
+// ---------------------------------------------------------------------------------------
+// Arithmetic and powers (beyond the canonical form the builders already give)
+
+/**
+ * Powers, absolute values and signs.
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('sqrt(x^2)'), POWER_RULES)); // 'abs(x)'
+ * ```
+ */
+export const POWER_RULES: readonly Rule[] = [
+  rule('pow-pow', '(?x^?a)^?b', '?x^(?a*?b)', {
+    where: ({ x }, ctx) => nonnegative(x, ctx),
+    needs: ['nonnegative'],
+    description: '(x^a)^b → x^(a·b) for x ≥ 0 (integer b is already canonical)',
+  }),
+  rule('pow-even-pow', '(?x^?a)^?b', 'abs(?x)^(?a*?b)', {
+    where: ({ a }) => guards.isEven(a),
+    description: '(x^(2k))^b → |x|^(2k·b) for real x: sqrt(x^2) → abs(x)',
+  }),
+  rule('abs-even-pow', 'abs(?x)^?n', '?x^?n', { where: ({ n }) => guards.isEven(n) }),
+  rule('abs-nonnegative', 'abs(?x)', '?x', {
+    where: ({ x }, ctx) => nonnegative(x, ctx),
+    needs: ['nonnegative'],
+  }),
+  rule('abs-nonpositive', 'abs(?x)', '-?x', {
+    where: ({ x }, ctx) => nonpositive(x, ctx),
+    needs: ['nonnegative'],
+  }),
+  rule('sign-positive', 'sign(?x)', '1', {
+    where: ({ x }, ctx) => positive(x, ctx),
+    needs: ['positive'],
+  }),
+  rule('sign-negative', 'sign(?x)', '-1', {
+    where: ({ x }, ctx) => negative(x, ctx),
+    needs: ['positive'],
+  }),
+  rule('relu-nonnegative', 'relu(?x)', '?x', {
+    where: ({ x }, ctx) => nonnegative(x, ctx),
+    needs: ['nonnegative'],
+  }),
+  rule('relu-nonpositive', 'relu(?x)', '0', {
+    where: ({ x }, ctx) => nonpositive(x, ctx),
+    needs: ['nonnegative'],
+  }),
+  rule('heaviside-positive', 'heaviside(?x)', '1', {
+    where: ({ x }, ctx) => positive(x, ctx),
+    needs: ['positive'],
+  }),
+  rule('heaviside-nonpositive', 'heaviside(?x)', '0', {
+    where: ({ x }, ctx) => nonpositive(x, ctx),
+    needs: ['nonnegative'],
+  }),
+  rule('pow-even-sign', '?u^?n', ({ u, n }) => pow(negate(u), n), {
+    where: ({ u, n }) => u.op === 'add' && guards.isEven(n) && looksNegative(u, true),
+    description: '(−u)^n → u^n for even n: one sign per sum, so (x−y)² and (y−x)² meet',
+  }),
+  rule('pow-odd-sign', '?u^?n', ({ u, n }) => mul(-1, pow(negate(u), n)), {
+    where: ({ u, n }) => u.op === 'add' && guards.isOdd(n) && looksNegative(u, false),
+    description: '(−u)^n → −u^n for odd n when u is mostly negative terms',
+  }),
+];
+
+// ---------------------------------------------------------------------------------------
+// Exponentials and logarithms
+
+/**
+ * Exponentials and logarithms that never grow the expression.
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('exp(a)*exp(b)'), EXP_LOG_RULES)); // 'exp(a + b)'
+ * ```
+ */
+export const EXP_LOG_RULES: readonly Rule[] = [
+  rule('exp-product', 'exp(?a)*exp(?b)', 'exp(?a+?b)'),
+  rule('exp-log', 'exp(log(?x))', '?x', {
+    where: ({ x }, ctx) => positive(x, ctx),
+    needs: ['positive'],
+  }),
+  rule('exp-log-power', 'exp(?k*log(?x))', '?x^?k', {
+    where: ({ x }, ctx) => positive(x, ctx),
+    needs: ['positive'],
+  }),
+  rule('exp-log-sum', 'exp(?a + ?k*log(?x))', '?x^?k*exp(?a)', {
+    where: ({ x }, ctx) => positive(x, ctx),
+    needs: ['positive'],
+  }),
+];
+
+/**
+ * Logarithm expansion: `log(a·b) → log a + log b`, `log(a^b) → b·log a` (under positivity)
+ * and `log(x^(2k)) → 2k·log|x|`. These can grow the expression, so `simplify` tries them
+ * as a separate candidate and keeps the smaller result.
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('log(x*y)'), EXPAND_LOG_RULES, { assume: { positive: ['x', 'y'] } }));
+ * // 'log(x) + log(y)'
+ * ```
+ */
+export const EXPAND_LOG_RULES: readonly Rule[] = [
+  procedure(
+    'log-product',
+    ['log'],
+    'log(a·b·…) → log a + log b + … when every factor is positive',
+    (node, ctx) => {
+      const arg = node.args[0];
+      // All factors, not all but one: log(2x) − log(x) would otherwise cancel to log 2 where
+      // the original is undefined (x < 0).
+      if (arg.op !== 'mul' || !arg.args.every((f) => ctx.signs.isPositive(f))) return undefined;
+      return add(...arg.args.map((f) => log(f)));
+    },
+    ['positive'],
+  ),
+  rule('log-power', 'log(?x^?b)', '?b*log(?x)', {
+    where: ({ x }, ctx) => positive(x, ctx),
+    needs: ['positive'],
+  }),
+  rule('log-even-power', 'log(?x^?n)', '?n*log(abs(?x))', { where: ({ n }) => guards.isEven(n) }),
+];
+
+// ---------------------------------------------------------------------------------------
+// Trigonometric and hyperbolic
+
+/**
+ * Pythagorean identities and quotients. `1 − tanh²u` is the canonical derivative form.
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('3*sin(u)^2 + 3*cos(u)^2 + r'), TRIG_RULES)); // 'r + 3'
+ * ```
+ */
+export const TRIG_RULES: readonly Rule[] = [
+  rule('sin-cos-square', '?a*sin(?u)^2 + ?a*cos(?u)^2', '?a'),
+  rule('cosh-sinh-square', '?a*cosh(?u)^2 - ?a*sinh(?u)^2', '?a'),
+  rule('one-minus-sin-square', '1 - sin(?u)^2', 'cos(?u)^2'),
+  rule('one-minus-cos-square', '1 - cos(?u)^2', 'sin(?u)^2'),
+  rule('cosh-square-minus-one', 'cosh(?u)^2 - 1', 'sinh(?u)^2'),
+  rule('one-plus-sinh-square', '1 + sinh(?u)^2', 'cosh(?u)^2'),
+  rule('sin-over-cos', 'sin(?u)*cos(?u)^-1', 'tan(?u)'),
+  rule('sinh-over-cosh', 'sinh(?u)*cosh(?u)^-1', 'tanh(?u)'),
+  rule('tan-times-cos', 'tan(?u)*cos(?u)', 'sin(?u)'),
+  rule('tanh-times-cosh', 'tanh(?u)*cosh(?u)', 'sinh(?u)'),
+  rule('tan-atan', 'tan(atan(?u))', '?u'),
+  rule('sinh-asinh', 'sinh(asinh(?u))', '?u'),
+  rule('asinh-sinh', 'asinh(sinh(?u))', '?u'),
+];
+
+/**
+ * Optional: `1 − tanh²u → 1/cosh²u`. Two printed nodes shorter inside a product (`a/cosh(u)^2`
+ * against `a*(1 - tanh(u)^2)`) and accurate for large |u|, where 1 − tanh²u cancels to 0;
+ * not default, because the derivative form reuses the value of tanh(u).
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('2*y*(1 - tanh(x)^2)'), { use: ['hyperbolic'] })); // '2*y/cosh(x)^2'
+ * ```
+ */
+export const HYPERBOLIC_RULES: readonly Rule[] = [
+  rule('one-minus-tanh-square', '1 - tanh(?u)^2', 'cosh(?u)^-2', {
+    description: '1 − tanh²u → 1/cosh²u',
+  }),
+];
+
+const ODD: readonly FunctionName[] = [
+  'sin',
+  'tan',
+  'cot',
+  'csc',
+  'asin',
+  'atan',
+  'sinh',
+  'tanh',
+  'asinh',
+  'atanh',
+  'erf',
+  'cbrt',
+  'sign',
+];
+const EVEN: readonly FunctionName[] = ['cos', 'sec', 'cosh', 'abs'];
+
+/**
+ * Parity: odd functions take the sign out (`sin(−u) → −sin u`) when the argument is mostly
+ * negative terms; even functions drop it (`cos(−u) → cos u`) and, for a sum with as many
+ * negative as positive terms, pick the sign whose first term is positive (`cos(y − x) →
+ * cos(x − y)`), so equal values meet.
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('sin(-x) + cos(y - x)'), PARITY_RULES)); // 'cos(x - y) - sin(x)'
+ * ```
+ */
+export const PARITY_RULES: readonly Rule[] = [
+  ...ODD.map((f) =>
+    rule(`${f}-odd`, `${f}(?u)`, ({ u }) => mul(-1, fn(f, [negate(u)])), {
+      where: ({ u }) => looksNegative(u, false),
+      description: `${f}(−u) → −${f}(u)`,
+    }),
+  ),
+  ...EVEN.map((f) =>
+    rule(`${f}-even`, `${f}(?u)`, ({ u }) => fn(f, [negate(u)]), {
+      where: ({ u }) => looksNegative(u, true),
+      description: `${f}(−u) → ${f}(u)`,
+    }),
+  ),
+];
+
+// ---------------------------------------------------------------------------------------
+// Machine learning
+
+/**
+ * The logistic function's identities, in the compact derivative form σ·(1 − σ).
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('sigmoid(x) - sigmoid(x)^2'), ML_RULES)); // 'sigmoid(x)*(1 - sigmoid(x))'
+ * ```
+ */
+export const ML_RULES: readonly Rule[] = [
+  rule('sigmoid-derivative', 'exp(-?u)*sigmoid(?u)', '1 - sigmoid(?u)', {
+    description: 'e^(−u)·σ(u) → 1 − σ(u), so e^(−u)·σ(u)² → σ(u)·(1 − σ(u))',
+  }),
+  rule(
+    'sigmoid-derivative-factor',
+    '?a*sigmoid(?u) - ?a*sigmoid(?u)^2',
+    '?a*sigmoid(?u)*(1 - sigmoid(?u))',
+    {
+      description: 'a·σ − a·σ² → a·σ·(1 − σ) (the derivative form, which compiled code reuses)',
+    },
+  ),
+];
+
+/**
+ * Optional: recognise the logistic function written out, `1/(1 + exp(−u)) → sigmoid(u)`.
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('1/(1 + exp(-x))'), { use: ['sigmoid'] })); // 'sigmoid(x)'
+ * ```
+ */
+export const SIGMOID_RULES: readonly Rule[] = [
+  rule('sigmoid-intro', '(1 + exp(-?u))^?n', 'sigmoid(?u)^(-?n)', {
+    where: ({ n }) => guards.isNumber(n),
+    description: '(1 + e^(−u))^n → σ(u)^(−n) (1/(1 + exp(−u)) → sigmoid(u))',
+  }),
+];
+
+// ---------------------------------------------------------------------------------------
+// Factoring, expansion and quotients (procedures)
+
+/**
+ * Procedures: common factors out of sums (so they cancel in quotients), expansion and
+ * polynomial quotients, each kept only when it makes its node strictly smaller.
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('(2*x + 2)/(x + 1)'), FACTOR_RULES)); // '2'
+ * ```
+ */
+export const FACTOR_RULES: readonly Rule[] = [
+  procedure(
+    'factor-content',
+    ['mul', 'pow'],
+    'common factors of a sum inside a product or power move out, so they cancel: (2x+2)/(x+1) → 2',
+    (node, ctx) => ifSmaller(node, factorContent(node, ctx)),
+  ),
+  procedure(
+    'factor-common',
+    ['add'],
+    'a factor every term shares moves out of the sum: x·y + x·z → x·(y + z), 2x + 2y → 2(x + y)',
+    (node) => {
+      const c = commonFactor(node.args);
+      if (isTrivial(c)) return undefined;
+      return ifSmaller(node, mul(commonToExpr(c), add(...node.args.map((t) => divideTerm(t, c)))));
+    },
+  ),
+  procedure(
+    'expand-if-smaller',
+    ['add', 'mul'],
+    'products and powers of sums are expanded when that is smaller (derivatives of products)',
+    (node, ctx) => ifSmaller(node, expandCandidate(node, ctx)),
+  ),
+  procedure(
+    'cancel-quotient',
+    ['mul', 'pow'],
+    'quotients of polynomials in one variable are reduced by their GCD: (x²−1)/(x−1) → x + 1',
+    (node, ctx) => ifSmaller(node, cancelCandidate(node, ctx)),
+  ),
+  procedure(
+    'together-in-product',
+    ['mul'],
+    'a sum with a denominator, inside a product, goes over its denominator when that cancels: (1/s − y)/s² → (1 − y·s)/s³',
+    (node) => {
+      let changed = false;
+      const factors = node.args.map((f) => {
+        if (f.op !== 'add' || !hasDenominator(f)) return f;
+        const t = togetherSum(f);
+        changed ||= t !== f;
+        return t;
+      });
+      return changed ? ifSmaller(node, mul(...factors)) : undefined;
+    },
+  ),
+  procedure(
+    'together-if-smaller',
+    ['add'],
+    'fractions with denominators are combined over a common denominator when that is smaller',
+    (node, ctx) => ifSmaller(node, togetherCandidate(node, ctx)),
+  ),
+];
+
+/** factor-content: the rewrite (not yet compared by size). */
+/** A sum's common factor and cofactor (null: none), cached: one sum sits in many products. */
+const PULLED = new WeakMap<Expr, { common: Expr; rest: Expr } | null>();
+
+function pull(sum: Expr): { common: Expr; rest: Expr } | undefined {
+  let p = PULLED.get(sum);
+  if (p === undefined) {
+    const c = commonFactor(sum.args, looksNegative(sum, false));
+    p = isTrivial(c)
+      ? null
+      : { common: commonToExpr(c), rest: add(...sum.args.map((t) => divideTerm(t, c))) };
+    PULLED.set(sum, p);
+  }
+  return p ?? undefined;
+}
+
+function factorContent(node: Expr, ctx: RuleContext): Expr | undefined {
+  if (node.op === 'pow') {
+    const [base, e] = node.args;
+    if (base.op !== 'add') return undefined;
+    const p = pull(base);
+    if (p === undefined) return undefined;
+    // (c·s)^e = c^e·s^e needs c ≥ 0 unless e is an integer.
+    const integer = e.op === 'num' && e.value!.den === 1n;
+    if (!integer && !ctx.signs.isNonnegative(p.common)) return undefined;
+    return mul(pow(p.common, e), pow(p.rest, e));
+  }
+  let changed = false;
+  const factors = node.args.map((f) => {
+    const isPow =
+      f.op === 'pow' &&
+      f.args[0].op === 'add' &&
+      f.args[1].op === 'num' &&
+      f.args[1].value!.den === 1n;
+    const sum = f.op === 'add' ? f : isPow ? f.args[0] : undefined;
+    if (sum === undefined) return f;
+    const p = pull(sum);
+    if (p === undefined) return f;
+    changed = true;
+    return isPow ? mul(pow(p.common, f.args[1]), pow(p.rest, f.args[1])) : mul(p.common, p.rest);
+  });
+  return changed ? mul(...factors) : undefined;
+}
+
+/**
+ * The default rule list of `simplify`, in the order they are tried at each node.
+ *
+ * @example
+ * ```ts
+ * rewrite(expr, DEFAULT_RULES); // simplify without the final size check and log candidate
+ * ```
+ */
+export const DEFAULT_RULES: readonly Rule[] = [
+  // Sign-aware rules first: they consult the assumptions before parity moves signs around.
+  ...POWER_RULES,
+  ...PARITY_RULES,
+  // Before exp-product, which would merge the e^(−u) that σ·e^(−u) → 1 − σ needs.
+  ...ML_RULES,
+  ...EXP_LOG_RULES,
+  ...TRIG_RULES,
+  ...FACTOR_RULES,
+];
+
+/**
+ * The built-in rule sets by name (the names `simplify`'s `use` option takes).
+ *
+ * @example
+ * ```ts
+ * RULE_SETS.trig.map((r) => r.id); // ['sin-cos-square', 'cosh-sinh-square', ...]
+ * ```
+ */
+export const RULE_SETS = {
+  power: POWER_RULES,
+  'exp-log': EXP_LOG_RULES,
+  'expand-log': EXPAND_LOG_RULES,
+  trig: TRIG_RULES,
+  parity: PARITY_RULES,
+  ml: ML_RULES,
+  sigmoid: SIGMOID_RULES,
+  hyperbolic: HYPERBOLIC_RULES,
+  factor: FACTOR_RULES,
+} as const satisfies Record<string, readonly Rule[]>;
+
+/**
+ * Names of the built-in rule sets.
+ *
+ * @example
+ * ```ts
+ * const extra: RuleSetName[] = ['sigmoid'];
+ * ```
+ */
+export type RuleSetName = keyof typeof RULE_SETS;
