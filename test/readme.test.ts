@@ -1,12 +1,13 @@
 // The README's examples, run: what it promises a user must stay true.
 import { describe, expect, it } from 'vitest';
-import { derivation, diff, format, grad, parse, toLatex } from '../src/index.js';
+import { derivation, diff, format, grad, parse, simplify, toLatex } from '../src/index.js';
 
 describe('README examples', () => {
   it('differentiates sin(x^2) and prints text and LaTeX', () => {
     const f = parse('sin(x^2)');
     expect(format(diff(f, 'x'))).toBe('2*x*cos(x^2)');
     expect(toLatex(diff(f, 'x'))).toBe('2 x \\cos\\left(x^{2}\\right)');
+    expect(format(simplify(parse('sin(x)^2 + cos(x)^2 + x^2/x')))).toBe('x + 1');
   });
 
   it("prints the two-layer loss's derivation in the lecture's form", () => {
