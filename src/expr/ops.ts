@@ -95,6 +95,26 @@ export const FUNCTIONS = {
   heaviside: { arity: 1, latex: op('H') },
 } as const satisfies { readonly [K in FunctionName]: FunctionInfo };
 
+/** Functions with f(−x) = −f(x) (the parity rules of `simplify` and the tests read these). */
+export const ODD_FUNCTIONS: readonly FunctionName[] = [
+  'sin',
+  'tan',
+  'cot',
+  'csc',
+  'asin',
+  'atan',
+  'sinh',
+  'tanh',
+  'asinh',
+  'atanh',
+  'erf',
+  'cbrt',
+  'sign',
+];
+
+/** Functions with f(−x) = f(x). */
+export const EVEN_FUNCTIONS: readonly FunctionName[] = ['cos', 'sec', 'cosh', 'abs'];
+
 /** The arity of a known function, as a type (lets tables demand one entry per argument). */
 export type ArityOf<K extends FunctionName> = (typeof FUNCTIONS)[K]['arity'];
 

@@ -5,7 +5,18 @@
  * guarded by the sign analysis, and every default rule either shrinks the expression or
  * moves it towards a fixed canonical choice, so normalisation terminates.
  */
-import { add, addAll, type Expr, type FunctionName, fn, log, mul, pow } from '../expr/index.js';
+import {
+  add,
+  addAll,
+  EVEN_FUNCTIONS,
+  type Expr,
+  type FunctionName,
+  fn,
+  log,
+  mul,
+  ODD_FUNCTIONS,
+  pow,
+} from '../expr/index.js';
 import { looksNegative } from './assume.js';
 import { cancelCandidate, expandCandidate, togetherCandidate } from './candidates.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
@@ -205,22 +216,8 @@ export const HYPERBOLIC_RULES: readonly Rule[] = [
   }),
 ];
 
-const ODD: readonly FunctionName[] = [
-  'sin',
-  'tan',
-  'cot',
-  'csc',
-  'asin',
-  'atan',
-  'sinh',
-  'tanh',
-  'asinh',
-  'atanh',
-  'erf',
-  'cbrt',
-  'sign',
-];
-const EVEN: readonly FunctionName[] = ['cos', 'sec', 'cosh', 'abs'];
+const ODD = ODD_FUNCTIONS;
+const EVEN = EVEN_FUNCTIONS;
 
 /**
  * Parity: odd functions take the sign out (`sin(−u) → −sin u`) when the argument is mostly

@@ -12,6 +12,7 @@ import {
   cos,
   cosh,
   div,
+  EVEN_FUNCTIONS,
   type Expr,
   exp,
   type FunctionName,
@@ -21,6 +22,7 @@ import {
   mul,
   neg,
   num,
+  ODD_FUNCTIONS,
   pow,
   relu,
   sigmoid,
@@ -107,22 +109,8 @@ export const arbTrig: Shaped = inContext(
     ),
 );
 
-const ODD: readonly FunctionName[] = [
-  'sin',
-  'tan',
-  'cot',
-  'csc',
-  'asin',
-  'atan',
-  'sinh',
-  'tanh',
-  'asinh',
-  'atanh',
-  'erf',
-  'cbrt',
-  'sign',
-];
-const EVEN: readonly FunctionName[] = ['cos', 'sec', 'cosh', 'abs'];
+const ODD = ODD_FUNCTIONS;
+const EVEN = EVEN_FUNCTIONS;
 
 /** Odd and even functions of signed arguments, and integer powers of signed sums. */
 export const arbParity: Shaped = inContext(

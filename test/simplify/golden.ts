@@ -3,6 +3,7 @@
  * documentation (docs/simplify.md's rule list is generated from this table and the rules'
  * metadata; golden.test.ts checks both). Outputs are `format`'s text.
  */
+import { EVEN_FUNCTIONS, ODD_FUNCTIONS } from '../../src/expr/index.js';
 import type { SimplifyOptions } from '../../src/simplify/index.js';
 
 /** One row: `simplify(parse(input), options)` prints as `output`, and `rule` fires. */
@@ -16,22 +17,8 @@ export interface GoldenRow {
 const positive = (...names: string[]): SimplifyOptions => ({ assume: { positive: names } });
 const nonnegative = (...names: string[]): SimplifyOptions => ({ assume: { nonnegative: names } });
 
-const ODD = [
-  'sin',
-  'tan',
-  'cot',
-  'csc',
-  'asin',
-  'atan',
-  'sinh',
-  'tanh',
-  'asinh',
-  'atanh',
-  'erf',
-  'cbrt',
-  'sign',
-];
-const EVEN = ['cos', 'sec', 'cosh', 'abs'];
+const ODD = ODD_FUNCTIONS;
+const EVEN = EVEN_FUNCTIONS;
 
 export const GOLDEN: readonly GoldenRow[] = [
   // power
