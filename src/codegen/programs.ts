@@ -259,10 +259,12 @@ function groupLoops(
   gradient: boolean,
   nVars: number,
   budget: number | undefined,
+  othersWriteGradient = true,
 ): { parts: EmittedFunction[]; names: string[] } {
   const parts: EmittedFunction[] = [];
   const names: string[] = [];
-  fuseGroups(sum.groups).forEach((cluster, k) => {
+  const clusters = fuseGroups(sum.groups);
+  clusters.forEach((cluster, k) => {
     const name = `${prefix}_r${k + 1}`;
     const inputs: LoopInput[] = [];
     const inputOf = new Map<string, number>();
@@ -326,6 +328,21 @@ function groupLoops(
         list.push({ input: index, d: 0 });
         pipelines.set(key, list);
       }
+      // When this loop is the only writer of g and has one pipeline (no register sums, no
+      // scattered stores), every g entry it touches is written exactly once: assign instead
+      // of adding, which keeps the loads of g off the critical path (as hand-written code).
+      const assign =
+        !othersWriteGradient &&
+        clusters.length === 1 &&
+        pipelines.size === 1 &&
+        [...byInput.keys()].every((index) => inputs[index].stride !== 0) &&
+        [...pipelines.values()].every((members) => {
+          const { stride } = inputs[members[0].input];
+          const bases = members.map((m) => inputs[m.input].base);
+          const b0 = stride > 0 ? Math.min(...bases) : Math.max(...bases);
+          return Math.max(...bases.map((b) => (b - b0) / stride)) <= 8;
+        });
+      const write = assign ? '=' : '+=';
       let pipe = 0;
       for (const members of pipelines.values()) {
         const { stride } = inputs[members[0].input];
@@ -364,7 +381,7 @@ function groupLoops(
           );
         const first = loopIndex({ base: b0, stride });
         tail.push((ref) => {
-          const lines = [`g[${first}] += ${plus(ref, 0, depth > 0 ? carry(0) : undefined)};`];
+          const lines = [`g[${first}] ${write} ${plus(ref, 0, depth > 0 ? carry(0) : undefined)};`];
           for (let j = 0; j < depth; j++)
             lines.push(
               `${carry(j)} = ${plus(ref, j + 1, j + 1 < depth ? carry(j + 1) : undefined)};`,
@@ -372,7 +389,7 @@ function groupLoops(
           return lines.join('\n    ');
         });
         for (let j = 0; j < depth; j++) {
-          finish.push(() => `g[${b0 + stride * (cluster[0].count + j)}] += ${carry(j)};`);
+          finish.push(() => `g[${b0 + stride * (cluster[0].count + j)}] ${write} ${carry(j)};`);
         }
       }
     }
@@ -447,7 +464,7 @@ function rerolledGradientProgram(
     node.op === 'lit' && node.value === 0 ? [] : [store(node, 'g', k)],
   );
   const values = groupLoops(sum, 'value', false, vars.length, budget);
-  const grads = groupLoops(sum, 'gradient', true, vars.length, budget);
+  const grads = groupLoops(sum, 'gradient', true, vars.length, budget, nonzero.length > 0);
   const valuePlan: FunctionPlan = {
     ...scalarValuePlan(rest, inputs.length),
     finish: (ref) => [

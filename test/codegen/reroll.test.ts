@@ -208,3 +208,31 @@ describe('rerolled sums', () => {
     expect(js).toContain('for (i = 0; i < 29; i++)');
   });
 });
+
+describe('a loop that is the only writer of the gradient', () => {
+  it('assigns each entry once (no read-modify-write), and stays correct', () => {
+    const vars = xs(40);
+    const e = rosenbrock(40);
+    const f = compileGradient(e, vars);
+    expect(f.source).toMatch(/g\[i\] = /);
+    expect(f.source).not.toMatch(/g\[[^\]]*\] \+=/);
+    const point = vars.map((_, i) => Math.sin(i) * 1.5);
+    check(e, vars, point);
+    // A gradOut full of garbage must not leak into the result.
+    const g = new Float64Array(40).fill(Number.NaN);
+    f(point, g);
+    expect(g.every(Number.isFinite)).toBe(true);
+  });
+
+  it('adds when another part of the program writes the gradient too', () => {
+    const vars = xs(40);
+    const e = add(rosenbrock(40), mul(3, vars[0], vars[39]));
+    const f = compileGradient(e, vars);
+    expect(f.source).toMatch(/g\[[^\]]*\] \+=/);
+    check(
+      e,
+      vars,
+      vars.map((_, i) => Math.cos(i)),
+    );
+  });
+});
