@@ -154,6 +154,38 @@ export function polyToExpr(p: Poly, atoms: AtomTable): Expr {
 const MAX_EXPONENT = 64;
 
 /**
+ * Computes `compute(n)` for `e` and the descendants `kids` leads to, children first, each
+ * once (`memo` caches results, `null` for "not representable"). Iterative, so deep
+ * expressions cannot overflow the stack.
+ */
+function memoBottomUp<T>(
+  e: Expr,
+  memo: Map<Expr, T | null>,
+  kids: (n: Expr) => readonly Expr[],
+  compute: (n: Expr) => T | undefined,
+): T | undefined {
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const n = stack[stack.length - 1];
+    if (memo.has(n)) {
+      stack.pop();
+      continue;
+    }
+    let ready = true;
+    for (const k of kids(n)) {
+      if (!memo.has(k)) {
+        stack.push(k);
+        ready = false;
+      }
+    }
+    if (!ready) continue;
+    stack.pop();
+    memo.set(n, compute(n) ?? null);
+  }
+  return memo.get(e) ?? undefined;
+}
+
+/**
  * The polynomial of `e` over atoms: sums, products and integer powers are arithmetic;
  * everything else (functions, fractional powers, powers of sums with negative exponents) is
  * an atom. Memoised in `memo` (per atom table). Undefined when larger than `limit` terms.
@@ -165,26 +197,7 @@ export function toPoly(
   limit: number,
   memo: Map<Expr, Poly | null>,
 ): Poly | undefined {
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const n = stack[stack.length - 1];
-    if (memo.has(n)) {
-      stack.pop();
-      continue;
-    }
-    const kids = structuralArgs(n);
-    let ready = true;
-    for (const k of kids) {
-      if (!memo.has(k)) {
-        stack.push(k);
-        ready = false;
-      }
-    }
-    if (!ready) continue;
-    stack.pop();
-    memo.set(n, polyOfNode(n, atoms, limit, memo) ?? null);
-  }
-  return memo.get(e) ?? undefined;
+  return memoBottomUp(e, memo, structuralArgs, (n) => polyOfNode(n, atoms, limit, memo));
 }
 
 /** The arguments `toPoly` descends into. */
@@ -373,26 +386,9 @@ const MAX_DEGREE = 256;
  * undefined when `e` is anything else or too large. Not reduced. Iterative.
  */
 export function toRatFun(e: Expr, x: Expr, memo: Map<Expr, RatFun | null>): RatFun | undefined {
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const n = stack[stack.length - 1];
-    if (memo.has(n)) {
-      stack.pop();
-      continue;
-    }
-    const kids = n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : [];
-    let ready = true;
-    for (const k of kids) {
-      if (!memo.has(k)) {
-        stack.push(k);
-        ready = false;
-      }
-    }
-    if (!ready) continue;
-    stack.pop();
-    memo.set(n, ratFunOfNode(n, x, memo) ?? null);
-  }
-  return memo.get(e) ?? undefined;
+  const kids = (n: Expr): readonly Expr[] =>
+    n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : [];
+  return memoBottomUp(e, memo, kids, (n) => ratFunOfNode(n, x, memo));
 }
 
 function ratFunOfNode(n: Expr, x: Expr, memo: Map<Expr, RatFun | null>): RatFun | undefined {
