@@ -14,6 +14,7 @@ import {
   ZERO_EXPR,
 } from '../../src/expr/index.js';
 import type { FunctionName } from '../../src/expr/ops.js';
+import { centralDifference } from '../fd.js';
 
 const x = sym('x');
 const y = sym('y');
@@ -63,12 +64,6 @@ const DOMAIN: { readonly [K in FunctionName]: readonly number[][] } = {
   erf: [[-2.5], [0.3], [1.7]],
   heaviside: [[-2], [0.7], [5]],
 };
-
-/** Central difference with h = ε^(1/3)·max(1, |x|). */
-function centralDifference(f: (t: number) => number, t: number): number {
-  const h = Math.cbrt(Number.EPSILON) * Math.max(1, Math.abs(t));
-  return (f(t + h) - f(t - h)) / (2 * h);
-}
 
 describe('derivative table against central differences', () => {
   for (const name of Object.keys(FUNCTION_PARTIALS) as FunctionName[]) {
