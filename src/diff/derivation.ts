@@ -6,7 +6,7 @@
  * then each factor, then the product.
  */
 import { format } from '../expr/format.js';
-import { type Expr, postorder, substitute, sym } from '../expr/index.js';
+import { type Expr, IDENTIFIER, postorder, substitute, sym } from '../expr/index.js';
 import { toLatex } from '../expr/latex.js';
 import { type ChainStep, differentiate, toSymbol, type Variable } from './diff.js';
 
@@ -127,7 +127,7 @@ function abbreviated(e: Expr, print: (e: Expr) => string): string {
   return text;
 }
 
-const isAtomText = (s: string): boolean => /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(s);
+const isAtomText = (s: string): boolean => IDENTIFIER.test(s);
 const isAtom = (e: Expr): boolean =>
   e.args.length === 0 || e.op === 'call' || (e.op !== 'add' && e.op !== 'mul' && e.op !== 'pow');
 
