@@ -8,6 +8,8 @@
  */
 import { partial } from '../diff/rules.js';
 import {
+  type ConstantName,
+  constantValue,
   type Expr,
   postorder,
   type Rational,
@@ -87,7 +89,7 @@ export class Lowering {
       case 'num':
         return ir.lit(ratToNumber(node.value!));
       case 'const':
-        return ir.lit(node.name === 'pi' ? Math.PI : Math.E);
+        return ir.lit(constantValue(node.name as ConstantName));
       case 'sym':
         throw new UnboundSymbolError(node.name!);
       case 'call':

@@ -6,7 +6,16 @@
  */
 import { ArityError, InvalidArgumentError } from './errors.js';
 import { compoundKey, Expr, intern } from './node.js';
-import { FUNCTIONS, type FunctionName, isFunctionName } from './ops.js';
+import {
+  aliasOf,
+  arityRange,
+  type ConstantName,
+  FUNCTIONS,
+  type FunctionName,
+  functionInfo,
+  isConstantName,
+  isFunctionName,
+} from './ops.js';
 import { compareExprs } from './order.js';
 import {
   isInteger,
@@ -74,10 +83,16 @@ export function sym(name: string): Expr {
   return intern(`s${name}`, () => new Expr('sym', [], undefined, name));
 }
 
+/** A named constant by name (`pi`, `e`). */
+export function constant(name: ConstantName): Expr {
+  if (!isConstantName(name)) throw new InvalidArgumentError(`constant: unknown constant '${name}'`);
+  return intern(`k${name}`, () => new Expr('const', [], undefined, name));
+}
+
 /** The constant π. */
-export const PI: Expr = intern('kpi', () => new Expr('const', [], undefined, 'pi'));
+export const PI: Expr = constant('pi');
 /** Euler's number e (the base of `exp` and `log`). */
-export const E: Expr = intern('ke', () => new Expr('const', [], undefined, 'e'));
+export const E: Expr = constant('e');
 
 /** @internal The exact numbers used everywhere, interned once. */
 export const ZERO_EXPR = numNode(ZERO);
@@ -243,37 +258,14 @@ export const div = (a: ExprLike, b: ExprLike): Expr => mul(a, pow(b, MINUS_ONE_E
 /** `√a`, built as `a^(1/2)`. */
 export const sqrt = (a: ExprLike): Expr => pow(a, numNode(HALF));
 
-// Exact values at the points where a function is 0 or 1 (cheap, local folding).
-const ZERO_AT_ZERO: ReadonlySet<FunctionName> = new Set([
-  'sin',
-  'tan',
-  'asin',
-  'atan',
-  'sinh',
-  'tanh',
-  'asinh',
-  'atanh',
-  'erf',
-  'relu',
-  'abs',
-  'sign',
-  'cbrt',
-  'heaviside',
-]);
-const ONE_AT_ZERO: ReadonlySet<FunctionName> = new Set(['cos', 'cosh', 'sec']);
-
 /** Folds a known function at exact arguments where the result is exact; else undefined. */
 function foldFunction(name: FunctionName, args: readonly Expr[]): Expr | undefined {
   const [a, b] = args;
   const v = a.op === 'num' ? a.value! : undefined;
-  if (v !== undefined && isZero(v)) {
-    if (ZERO_AT_ZERO.has(name)) return ZERO_EXPR;
-    if (ONE_AT_ZERO.has(name)) return ONE_EXPR;
-    if (name === 'sigmoid') return numNode(HALF);
-  }
+  const atZero = functionInfo(name).atZero;
+  if (v !== undefined && isZero(v) && atZero !== undefined) return numNode(rat(...atZero));
   switch (name) {
     case 'exp':
-      if (v !== undefined && isZero(v)) return ONE_EXPR;
       if (v !== undefined && isOne(v)) return E;
       return undefined; // exp(log x) = x needs x > 0: simplify's job, not the canonical form's.
     case 'log':
@@ -342,18 +334,19 @@ export function fn(name: FunctionName, args: readonly ExprLike[]): Expr {
  * ```
  */
 export function call(name: string, ...args: ExprLike[]): Expr {
-  if (isFunctionName(name)) {
-    if (name === 'log' && args.length === 2) return div(fn('log', [args[0]]), fn('log', [args[1]]));
-    return fn(name, args);
+  switch (aliasOf(name, args.length)) {
+    case 'log':
+      return fn('log', args);
+    case 'square-root':
+      return sqrt(args[0]);
+    case 'log-base':
+      return div(fn('log', [args[0]]), fn('log', [args[1]]));
+    case undefined:
+      break;
   }
-  if (name === 'sqrt') {
-    if (args.length !== 1) throw new ArityError(name, '1', args.length);
-    return sqrt(args[0]);
-  }
-  if (name === 'ln') {
-    if (args.length !== 1) throw new ArityError(name, '1', args.length);
-    return fn('log', args);
-  }
+  if (isFunctionName(name)) return fn(name, args);
+  const range = arityRange(name);
+  if (range !== undefined) throw new ArityError(name, String(range[0]), args.length);
   return derivativeCall(name, args, []);
 }
 
@@ -369,7 +362,7 @@ export function derivativeCall(
   if (typeof name !== 'string' || name.length === 0) {
     throw new InvalidArgumentError('call: the function name must be a non-empty string');
   }
-  if (isFunctionName(name) || name === 'sqrt' || name === 'ln') {
+  if (arityRange(name) !== undefined) {
     throw new InvalidArgumentError(`'${name}' is a known function, not an unknown one`);
   }
   if (args.length === 0) throw new ArityError(name, 'at least 1', 0);

@@ -5,7 +5,16 @@
  * `format`: each distinct node is rendered once.
  */
 import type { Expr } from './node.js';
-import { FUNCTIONS, type FunctionName, IDENTIFIER, PRECEDENCE } from './ops.js';
+import {
+  CONSTANTS,
+  type ConstantName,
+  FUNCTIONS,
+  type FunctionName,
+  functionInfo,
+  IDENTIFIER,
+  isFunctionName,
+  PRECEDENCE,
+} from './ops.js';
 import type { Rational } from './rational.js';
 import { postorder } from './walk.js';
 
@@ -34,17 +43,6 @@ interface Entry extends Tex {
 const MAX_EXPONENT_LENGTH = 30;
 
 /** Functions whose integer powers are written on the name: `\sin^{2}\left(x\right)`. */
-const POWER_ON_NAME: ReadonlySet<string> = new Set([
-  'sin',
-  'cos',
-  'tan',
-  'sec',
-  'csc',
-  'cot',
-  'sinh',
-  'cosh',
-  'tanh',
-]);
 
 /**
  * KaTeX-compatible LaTeX of `expr`: `\frac{x}{2}`, `\sqrt{x}`, `\sqrt[3]{x}` (cbrt),
@@ -78,7 +76,7 @@ function texNode(e: Expr, memo: Map<Expr, Entry>): Entry {
     case 'num':
       return texNumber(e.value!);
     case 'const':
-      return atom(e.name === 'pi' ? '\\pi' : 'e');
+      return atom(CONSTANTS[e.name as ConstantName].latex);
     case 'sym':
       return atom(nameTex(e.name!, false));
     case 'add':
@@ -138,12 +136,13 @@ function texPower(base: Expr, exponent: Expr, get: (a: Expr) => Entry): Entry {
   }
   if (isRational(exponent, 1n, 2n)) return atom(`\\sqrt{${b.tex}}`);
   if (
-    POWER_ON_NAME.has(base.op) &&
+    isFunctionName(base.op) &&
+    functionInfo(base.op).powerOnName === true &&
     exponent.op === 'num' &&
     exponent.value!.den === 1n &&
     exponent.value!.num > 0n
   ) {
-    const name = FUNCTIONS[base.op as FunctionName].latex;
+    const name = functionInfo(base.op).latex;
     return { tex: `${name}^{${x.tex}}${paren(get(base.args[0]).tex)}`, prec: POW, digit: false };
   }
   const bb = wrap(b, ATOM);

@@ -45,6 +45,53 @@ export function postorder<T extends DagNode<T> = Expr>(roots: T | readonly T[]):
   return out;
 }
 
+/** The part of `Map`/`WeakMap` a memo table needs. */
+export interface Memo<K, V> {
+  has(key: K): boolean;
+  get(key: K): V | undefined;
+  set(key: K, value: V): unknown;
+}
+
+/**
+ * Computes `compute(node)` for `root` and every descendant reached through `children`
+ * (default: the arguments), children first, each once, and returns the root's value.
+ * `memo` may outlive the call (nodes are immutable), so a later call only computes the
+ * nodes it has not seen. Iterative: deep expressions cannot overflow the stack.
+ *
+ * @example
+ * ```ts
+ * const depth = new Map<Expr, number>();
+ * memoPostorder(parse('sin(x + 1)'), depth, (n) => 1 + Math.max(0, ...n.args.map((a) => depth.get(a)!)));
+ * ```
+ */
+export function memoPostorder<K extends DagNode<K>, V>(
+  root: K,
+  memo: Memo<K, V>,
+  compute: (node: K) => V,
+  children: (node: K) => readonly K[] = (node) => node.args,
+): V {
+  if (memo.has(root)) return memo.get(root) as V;
+  const stack: K[] = [root];
+  while (stack.length > 0) {
+    const n = stack[stack.length - 1];
+    if (memo.has(n)) {
+      stack.pop();
+      continue;
+    }
+    let ready = true;
+    for (const k of children(n)) {
+      if (!memo.has(k)) {
+        stack.push(k);
+        ready = false;
+      }
+    }
+    if (!ready) continue;
+    stack.pop();
+    memo.set(n, compute(n));
+  }
+  return memo.get(root) as V;
+}
+
 /**
  * Rebuilds every node bottom-up through `visit(node, newArgs)`, memoised per node, and
  * returns the image of `root`. `visit` returns the replacement; the default rebuilds.
