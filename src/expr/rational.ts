@@ -11,6 +11,25 @@ export interface Rational {
 
 const absBig = (a: bigint): bigint => (a < 0n ? -a : a);
 
+/**
+ * The content of some rationals: gcd of the numerators over lcm of the denominators,
+ * non-negative (0 when every value is 0). Each value divided by it has coprime integers.
+ *
+ * @example
+ * ```ts
+ * ratContent([rat(2n, 3n), rat(-4n, 9n)]); // 2/9
+ * ```
+ */
+export function ratContent(values: Iterable<Rational>): Rational {
+  let g = 0n;
+  let l = 1n;
+  for (const v of values) {
+    g = gcd(g, v.num);
+    l = (l / gcd(l, v.den)) * v.den;
+  }
+  return g === 0n ? ZERO : rat(g, l);
+}
+
 /** Greatest common divisor of two bigints (non-negative). */
 export function gcd(a: bigint, b: bigint): bigint {
   a = absBig(a);
