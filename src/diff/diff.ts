@@ -13,7 +13,8 @@ import {
   mulAll,
   ONE_EXPR,
   postorder,
-  sym,
+  toSymbol,
+  type Variable,
   ZERO_EXPR,
 } from '../expr/index.js';
 import { partial } from './rules.js';
@@ -87,16 +88,6 @@ function sameFactors(m: Expr, args: readonly Expr[], lead: number, end: number):
 /** ∂(Π factors)/∂factors[i]: the product of the others. */
 const productOfOthers = (factors: readonly Expr[], i: number): Expr =>
   mulAll([...factors.slice(0, i), ...factors.slice(i + 1)]);
-
-/** A variable to differentiate by: a symbol node or its name. */
-export type Variable = Expr | string;
-
-function toSymbol(v: Variable): Expr {
-  const s = typeof v === 'string' ? sym(v) : v;
-  if (s.op !== 'sym')
-    throw new InvalidArgumentError(`can only differentiate by a symbol, not ${String(s)}`);
-  return s;
-}
 
 /** One application of the chain rule during forward differentiation (for derivations). */
 export interface ChainStep {
@@ -262,5 +253,3 @@ export function hessian(expr: Expr, variables?: readonly Variable[]): Expr[][] {
   }
   return h;
 }
-
-export { toSymbol };

@@ -83,6 +83,25 @@ export function sym(name: string): Expr {
   return intern(`s${name}`, () => new Expr('sym', [], undefined, name));
 }
 
+/** A variable to differentiate or compile by: a symbol node or its name. */
+export type Variable = Expr | string;
+
+/**
+ * The symbol a `Variable` names; throws `InvalidArgumentError` for anything but a symbol
+ * node or a non-empty name.
+ *
+ * @example
+ * ```ts
+ * toSymbol('x') === sym('x'); // true
+ * ```
+ */
+export function toSymbol(v: Variable): Expr {
+  const s = typeof v === 'string' ? sym(v) : v;
+  if (!(s instanceof Expr) || s.op !== 'sym')
+    throw new InvalidArgumentError(`can only differentiate by a symbol, not ${String(s)}`);
+  return s;
+}
+
 /** A named constant by name (`pi`, `e`). */
 export function constant(name: ConstantName): Expr {
   if (!isConstantName(name)) throw new InvalidArgumentError(`constant: unknown constant '${name}'`);

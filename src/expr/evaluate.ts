@@ -3,12 +3,13 @@
  * obviously right; compiled code is tested against it. Iterative over the DAG, each shared
  * node evaluated once. Domain errors give NaN (log(−1)), poles give ±Infinity, as in `Math`.
  */
+
+import { postorder } from './dag.js';
 import { UnboundFunctionError, UnboundSymbolError } from './errors.js';
 import type { Expr } from './node.js';
 import { erf, heaviside, relu, sigmoid, softplus } from './numeric.js';
 import { CONSTANTS, type ConstantName, type FunctionName } from './ops.js';
 import { ratToNumber } from './rational.js';
-import { postorder } from './walk.js';
 
 /** Float implementations of the known functions (the semantics compiled code must match). */
 export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]) => number } = {

@@ -4,6 +4,8 @@
  * its names (odd names are escaped inside `\text{}` and cannot break out). Iterative like
  * `format`: each distinct node is rendered once.
  */
+
+import { postorder } from './dag.js';
 import type { Expr } from './node.js';
 import {
   CONSTANTS,
@@ -16,7 +18,6 @@ import {
   PRECEDENCE,
 } from './ops.js';
 import type { Rational } from './rational.js';
-import { postorder } from './walk.js';
 
 const ADD = PRECEDENCE.add;
 const MUL = PRECEDENCE.mul;

@@ -60,7 +60,6 @@ export const MINUS_ONE: Rational = { num: -1n, den: 1n };
 export const isZero = (a: Rational): boolean => a.num === 0n;
 export const isOne = (a: Rational): boolean => a.num === 1n && a.den === 1n;
 export const isInteger = (a: Rational): boolean => a.den === 1n;
-export const ratEquals = (a: Rational, b: Rational): boolean => a.num === b.num && a.den === b.den;
 
 export const ratAdd = (a: Rational, b: Rational): Rational =>
   a.den === b.den ? rat(a.num + b.num, a.den) : rat(a.num * b.den + b.num * a.den, a.den * b.den);
