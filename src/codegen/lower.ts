@@ -11,6 +11,7 @@ import {
   type ConstantName,
   constantValue,
   type Expr,
+  isNegativeTerm,
   postorder,
   type Rational,
   ratToNumber,
@@ -140,8 +141,7 @@ export class Lowering {
     const out: IrNode[] = [];
     const negs: boolean[] = [];
     for (const t of terms) {
-      const c = t.op === 'mul' && t.args[0].op === 'num' ? t.args[0].value! : undefined;
-      if (c !== undefined && c.num < 0n) {
+      if (t.op === 'mul' && isNegativeTerm(t)) {
         out.push(this.lowerProduct(t, -1));
         negs.push(true);
       } else {

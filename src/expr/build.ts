@@ -33,6 +33,7 @@ import {
   ratPow,
   ZERO,
 } from './rational.js';
+import { leadingCoefficient } from './terms.js';
 
 /** What builders accept as an argument: an expression or a plain number (made exact). */
 export type ExprLike = Expr | number | bigint;
@@ -127,11 +128,9 @@ function compound(op: Expr['op'], args: readonly Expr[]): Expr {
 
 /** Splits `c·t` into [c, t] (t may be a rebuilt product); other terms have c = 1. */
 function splitTerm(e: Expr): [Rational, Expr] {
-  if (e.op === 'mul' && e.args[0].op === 'num') {
-    const rest = e.args.length === 2 ? e.args[1] : compound('mul', e.args.slice(1));
-    return [e.args[0].value!, rest];
-  }
-  return [ONE, e];
+  const c = leadingCoefficient(e);
+  if (c === undefined) return [ONE, e];
+  return [c, e.args.length === 2 ? e.args[1] : compound('mul', e.args.slice(1))];
 }
 
 /** `c·t` for a canonical term t that is not a number. */

@@ -8,6 +8,7 @@ import { postorder } from './dag.js';
 import { isPlainSymbolName, PRECEDENCE } from './ops.js';
 import type { Rational } from './rational.js';
 import type { ExprShape } from './shape.js';
+import { isNegativeTerm } from './terms.js';
 
 const ADD = PRECEDENCE.add;
 const MUL = PRECEDENCE.mul;
@@ -131,17 +132,12 @@ function printSum(e: ExprShape, get: (a: ExprShape) => Entry): Entry {
   return { text, prec: ADD };
 }
 
-/** True when `e` is a number or a product with a negative leading coefficient. */
-const isNegativeExponent = (e: ExprShape): boolean =>
-  (e.op === 'num' && e.value!.num < 0n) ||
-  (e.op === 'mul' && e.args[0].op === 'num' && e.args[0].value!.num < 0n);
-
 function printPower(base: ExprShape, exponent: ExprShape, get: (a: ExprShape) => Entry): Entry {
   const b = get(base);
   const x = get(exponent);
   // `0^(-2)` stays as written: `1/0^2` would read back as 1/0 = 0^(-1).
   const zeroBase = base.op === 'num' && base.value!.num === 0n && exponent.op === 'num';
-  if (isNegativeExponent(exponent) && !zeroBase) {
+  if (isNegativeTerm(exponent) && !zeroBase) {
     const recip = positivePower(b, exponent, x.abs!);
     return { text: `1/${recip}`, prec: MUL, recip };
   }

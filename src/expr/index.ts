@@ -20,4 +20,5 @@ export * from './parse.js';
 export * from './rational.js';
 export type { ExprShape } from './shape.js';
 export * from './substitute.js';
+export * from './terms.js';
 export * from './walk.js';

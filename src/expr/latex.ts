@@ -18,6 +18,7 @@ import {
   PRECEDENCE,
 } from './ops.js';
 import type { Rational } from './rational.js';
+import { isNegativeTerm } from './terms.js';
 
 const ADD = PRECEDENCE.add;
 const MUL = PRECEDENCE.mul;
@@ -120,10 +121,6 @@ function texSum(e: Expr, get: (a: Expr) => Entry): Entry {
   return { tex, prec: ADD, digit: first.digit };
 }
 
-const isNegativeExponent = (e: Expr): boolean =>
-  (e.op === 'num' && e.value!.num < 0n) ||
-  (e.op === 'mul' && e.args[0].op === 'num' && e.args[0].value!.num < 0n);
-
 const isRational = (e: Expr, num: bigint, den: bigint): boolean =>
   e.op === 'num' && e.value!.num === num && e.value!.den === den;
 
@@ -131,7 +128,7 @@ function texPower(base: Expr, exponent: Expr, get: (a: Expr) => Entry): Entry {
   const b = get(base);
   const x = get(exponent);
   const zeroBase = base.op === 'num' && base.value!.num === 0n && exponent.op === 'num';
-  if (isNegativeExponent(exponent) && !zeroBase) {
+  if (isNegativeTerm(exponent) && !zeroBase) {
     const recip = positivePower(b, exponent, x.abs!);
     return { tex: `\\frac{1}{${recip.tex}}`, prec: MUL, digit: false, recip };
   }

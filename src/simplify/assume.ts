@@ -8,6 +8,7 @@ import {
   functionInfo,
   InvalidArgumentError,
   isFunctionName,
+  isNegativeTerm,
   memoPostorder,
   type SignRule,
   type SignText,
@@ -196,18 +197,14 @@ function powSign(base: SignSet, exponent: Expr, expSign: SignSet): SignSet {
  */
 export function looksNegative(u: Expr, tieBreak: boolean): boolean {
   if (u.op === 'num') return u.value!.num < 0n;
-  if (u.op === 'mul') return termIsNegative(u);
+  if (u.op === 'mul') return isNegativeTerm(u);
   if (u.op !== 'add') return false;
   let balance = 0;
   let first: Expr | undefined;
   for (const t of u.args) {
-    balance += termIsNegative(t) ? 1 : -1;
+    balance += isNegativeTerm(t) ? 1 : -1;
     if (first === undefined && t.op !== 'num') first = t;
   }
   if (balance !== 0) return balance > 0;
-  return tieBreak && first !== undefined && termIsNegative(first);
+  return tieBreak && first !== undefined && isNegativeTerm(first);
 }
-
-const termIsNegative = (t: Expr): boolean =>
-  (t.op === 'num' && t.value!.num < 0n) ||
-  (t.op === 'mul' && t.args[0].op === 'num' && t.args[0].value!.num < 0n);

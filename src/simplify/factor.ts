@@ -6,6 +6,7 @@
 import {
   type Expr,
   isZero,
+  leadingCoefficient,
   mul,
   num,
   ONE,
@@ -32,10 +33,10 @@ export function termParts(t: Expr): TermParts {
   const asFactor = (f: Expr): readonly [Expr, Expr] =>
     f.op === 'pow' ? [f.args[0], f.args[1]] : [f, ONE_EXPR];
   if (t.op !== 'mul') return { coeff: ONE, factors: [asFactor(t)] };
-  const lead = t.args[0].op === 'num';
+  const coeff = leadingCoefficient(t);
   return {
-    coeff: lead ? t.args[0].value! : ONE,
-    factors: (lead ? t.args.slice(1) : t.args).map(asFactor),
+    coeff: coeff ?? ONE,
+    factors: (coeff !== undefined ? t.args.slice(1) : t.args).map(asFactor),
   };
 }
 

@@ -4,7 +4,7 @@
  * coefficient −1 prints as a sign, not a factor). The tree weight is memoised per node for
  * good (nodes are immutable), so local "is the rewrite smaller?" checks cost O(new nodes).
  */
-import { type Expr, memoPostorder, postorder } from '../expr/index.js';
+import { type Expr, leadingCoefficient, memoPostorder, postorder } from '../expr/index.js';
 
 /** The weight a node adds on its own (its children are counted separately). */
 export function ownWeight(e: Expr): number {
@@ -23,7 +23,7 @@ export function ownWeight(e: Expr): number {
 
 /** True for the child that {@link ownWeight} already accounts for (a product's coefficient). */
 const countedByParent = (parent: Expr, i: number): boolean =>
-  parent.op === 'mul' && i === 0 && parent.args[0].op === 'num';
+  i === 0 && leadingCoefficient(parent) !== undefined;
 
 const TREE = new WeakMap<Expr, number>();
 
