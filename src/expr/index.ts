@@ -19,6 +19,7 @@ export { compareExprs } from './order.js';
 export * from './parse.js';
 export * from './rational.js';
 export type { ExprShape } from './shape.js';
+export * from './stable.js';
 export * from './substitute.js';
 export * from './terms.js';
 export * from './walk.js';
