@@ -84,7 +84,7 @@ export function run(argv: readonly string[], io: CliIO): number {
     return 2;
   }
   const latex = args.flags.has('latex');
-  const show = (e: Parameters<typeof format>[0]): string => (latex ? toLatex(e) : format(e));
+  const show = (e: Parameters<typeof toLatex>[0]): string => (latex ? toLatex(e) : format(e));
   try {
     const expr = parse(text);
     switch (command) {
