@@ -87,6 +87,7 @@ export { FUNCTION_NAMES } from './expr/ops.js';
 export { parse } from './expr/parse.js';
 export type { Rational } from './expr/rational.js';
 export {
+  type DagNode,
   freeSymbols,
   postorder,
   type Substitution,
