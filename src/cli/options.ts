@@ -52,7 +52,11 @@ export const OPTIONS = {
     value: 'NAMES',
     help: 'the variables, comma-separated (default: every free symbol, in natural order)',
   },
-  name: { type: 'string', value: 'NAME', help: 'the name to print (derive: default f)' },
+  name: {
+    type: 'string',
+    value: 'NAME',
+    help: 'derive: what to call the expression (default: itself); compile: the export name',
+  },
   data: {
     type: 'string',
     value: 'NAMES',
