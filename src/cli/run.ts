@@ -283,7 +283,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
     const expr: Expr = parse(text);
     const result = command.run({ expr, rest: positionals, options });
-    io.out(result.stdout);
+    if (result.stdout !== '') io.out(result.stdout);
     if (result.stderr !== undefined) io.err(result.stderr);
     return result.code;
   } catch (err) {

@@ -65,6 +65,7 @@ describe.concurrent('leibniz: results', () => {
   it('an expression without free symbols has derivative 0', async () => {
     expect(await leibniz(['diff', '5'])).toEqual({ code: 0, stdout: '0\n', stderr: '' });
     expect((await leibniz(['diff', 'pi^2 + 1', '--order', '2'])).stdout).toBe('0\n');
+    expect(await leibniz(['grad', '5'])).toEqual({ code: 0, stdout: '', stderr: '' });
     const other = await leibniz(['diff', 'x^2', 'z']);
     expect(other.stdout).toBe('0\n');
     expect(other.code).toBe(0);
