@@ -52,6 +52,8 @@ export interface Command {
   readonly description: string;
   readonly examples: readonly string[];
   readonly options: readonly OptionName[];
+  /** Help lines that differ from the shared ones in options.ts. */
+  readonly optionHelp?: Partial<Record<OptionName, string>>;
   /** How many words may follow the expression. */
   readonly maxRest: number;
   readonly run: (input: CommandInput) => CommandOutput;
@@ -283,9 +285,10 @@ const deriveCommand: Command = {
   description: `Prints how the derivative by VAR (default: the only free symbol) comes about: the
 chain of the lecture when VAR enters through one path, else each rule from the inside
 out; then, unless --no-simplify, the simplified result when it is shorter. --name L
-names the expression in the printout (default f).`,
+calls the expression L in the printout (default: the expression itself).`,
   examples: ['leibniz derive "sin(x^2)"', 'leibniz derive "(f2(w2*f1(w1*x)) - y)^2" w1 --name L'],
   options: ['name', ...SIMPLIFYING, ...PRINTING],
+  optionHelp: { name: 'what to call the expression in the printout (default: the expression)' },
   maxRest: 1,
   run({ expr, rest, options }) {
     const v = rest.length > 0 ? variable(rest[0]) : (onlyVariable(expr, 'derive') ?? parse('x'));
@@ -393,6 +396,7 @@ as the same float64. A result that is not a finite number (NaN: outside the doma
 as log(-1); Infinity: a pole or an overflow) is printed, but the exit status is 1.`,
   examples: ['leibniz eval "x^2 + y" x=3 y=0.5', 'leibniz eval "sin(x)/x" x=pi/2'],
   options: ['json'],
+  optionHelp: { json: 'print one JSON object: the input, the bindings and the value' },
   maxRest: Number.POSITIVE_INFINITY,
   run({ expr, rest, options }) {
     const bindings = new Map<Expr, Expr>();
@@ -478,6 +482,10 @@ the matching TypeScript declarations instead. The expression is compiled as writ
     'leibniz compile "(w*x - y)^2" --wrt w --data x,y --ts > loss.d.mts',
   ],
   options: ['wrt', 'data', 'kind', 'reduce', 'name', 'ts', 'json'],
+  optionHelp: {
+    name: 'the name of the exported function (default: the kind)',
+    json: 'print one JSON object: the input, the variables, the module and its declarations',
+  },
   maxRest: 0,
   run({ expr, options }) {
     const kind = options.kind ?? 'gradient';

@@ -55,7 +55,7 @@ export const OPTIONS = {
   name: {
     type: 'string',
     value: 'NAME',
-    help: 'derive: what to call the expression (default: itself); compile: the export name',
+    help: 'a name for the result',
   },
   data: {
     type: 'string',

@@ -81,7 +81,8 @@ examples:
 export function commandHelp(c: Command): string {
   const options = [...c.options, 'file', 'help'] as OptionName[];
   const width = Math.max(...options.map((o) => optionSynopsis(o).length));
-  const lines = options.map((o) => `  ${optionSynopsis(o).padEnd(width)}  ${OPTIONS[o].help}`);
+  const help = (o: OptionName): string => c.optionHelp?.[o] ?? OPTIONS[o].help;
+  const lines = options.map((o) => `  ${optionSynopsis(o).padEnd(width)}  ${help(o)}`);
   return `${commandUsage(c)}
 
 ${c.summary[0].toUpperCase()}${c.summary.slice(1)}.
