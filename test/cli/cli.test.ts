@@ -2,11 +2,11 @@
 // invalid expressions (exit 2), input from arguments, standard input and files, JSON,
 // LaTeX, and compiled modules that run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   diff,
   evaluate,
@@ -21,6 +21,7 @@ import { CLI, leibniz, ROOT } from './run-cli.js';
 
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
 const scratch = mkdtempSync(join(tmpdir(), 'leibniz-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Expects a usage error: exit 64, nothing on stdout, the word and a usage line on stderr. */
 async function expectUsageError(argv: string[], word: string): Promise<string> {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect, isDeepStrictEqual, promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from '../cli/run-cli.js';
 import {
   addAssertions,
@@ -26,6 +26,7 @@ const examples = readExamples(ROOT);
 const modules = examples.filter((e) => e.kind === 'module' && !e.skipped);
 const sessions = examples.filter((e) => e.kind === 'console' && !e.skipped);
 const work = mkdtempSync(join(tmpdir(), 'leibniz-docs-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 const slug = (e: Example): string => `${e.file.replace(/[^\w]+/g, '_')}_L${e.line}`;
 
 // What the rewritten examples call (test/docs/markdown.ts: addAssertions).
@@ -127,6 +128,15 @@ describe('docs examples: an assertion that does not hold fails', () => {
 });
 
 describe('docs examples: ts and js blocks run', () => {
+  // Examples write their files under tmpdir(): here, this run's folder, removed after it.
+  const savedTmp = process.env.TMPDIR;
+  beforeAll(() => {
+    process.env.TMPDIR = work;
+  });
+  afterAll(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+  });
   const target = join(ROOT, 'src', 'index.ts');
   // Examples run from a temporary folder: packages resolve from the repository.
   const requireFromRoot = createRequire(join(ROOT, 'package.json'));
