@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'threads',
+    // Builds dist/ once: the CLI and package tests run the built command.
+    globalSetup: ['test/build.global.ts'],
   },
 });

@@ -71,7 +71,7 @@ export {
   tan,
   tanh,
 } from './expr/build.js';
-export { postorder } from './expr/dag.js';
+export { type DagNode, postorder } from './expr/dag.js';
 export {
   ArityError,
   InvalidArgumentError,
@@ -95,6 +95,7 @@ export type { ConstantName, FunctionName, Op } from './expr/ops.js';
 export { FUNCTION_NAMES } from './expr/ops.js';
 export { parse } from './expr/parse.js';
 export type { Rational } from './expr/rational.js';
+export type { ExprShape } from './expr/shape.js';
 export { StableForms, stableForm } from './expr/stable.js';
 export { type Substitution, substitute } from './expr/substitute.js';
 export { freeSymbols, size, treeSize } from './expr/walk.js';
