@@ -105,8 +105,10 @@ function evaluateNode(node: Expr, env: Environment, values: ReadonlyMap<number, 
     case 'sym':
       return lookup(env, node);
     case 'add': {
-      let s = 0;
-      for (let i = 0; i < node.args.length; i++) s += arg(i);
+      // From the first term, not from 0: 0 + (−0) would lose the sign of a zero sum, which
+      // atan2 and 1/x can see (compiled code sums the same way).
+      let s = arg(0);
+      for (let i = 1; i < node.args.length; i++) s += arg(i);
       return s;
     }
     case 'mul': {
