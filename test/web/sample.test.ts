@@ -96,7 +96,7 @@ describe('sample', () => {
           return s.cuts[0].every((x) => x === 0);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 });
@@ -110,6 +110,7 @@ describe('typicalRange', () => {
     expect(typicalRange(new Float64Array([2, 2, 2]))).toBe(0);
     expect(typicalRange(new Float64Array([1e-72, 1e-72 * (1 + 2 ** -52), 1e-72]))).toBe(0);
     expect(typicalRange(new Float64Array([1, 1 + 2 ** -30]))).toBe(2 ** -30);
+    expect(typicalRange(new Float64Array([0, -5e-324, 0]))).toBe(0); // subnormal steps
     expect(typicalRange(new Float64Array([Number.NaN]))).toBe(0);
   });
 });

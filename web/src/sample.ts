@@ -101,7 +101,14 @@ function jumps(
 }
 
 /** Relative spread below which values are one number up to rounding (plotted flat). */
-export const ROUNDING_SPREAD = 1e-13;
+const ROUNDING_SPREAD = 1e-13;
+/** The smallest normal double: below it floats lose precision, and steps are artefacts. */
+const SMALLEST_NORMAL = 2.2250738585072014e-308;
+
+/** Whether values spreading over `spread`, at most `magnitude` in size, are one number up to rounding. */
+export function isRoundingNoise(spread: number, magnitude: number): boolean {
+  return !(spread > Math.max(magnitude * ROUNDING_SPREAD, SMALLEST_NORMAL));
+}
 
 /**
  * Spread of the finite values between the 5th and 95th percentiles (so one pole does not
@@ -115,5 +122,5 @@ export function typicalRange(values: Float64Array): number {
   const inner = at(0.95) - at(0.05);
   const spread = inner > 0 ? inner : finite[finite.length - 1] - finite[0];
   const magnitude = Math.max(Math.abs(finite[0]), Math.abs(finite[finite.length - 1]));
-  return spread > magnitude * ROUNDING_SPREAD ? spread : 0;
+  return isRoundingNoise(spread, magnitude) ? 0 : spread;
 }

@@ -1,5 +1,5 @@
 /** Plot scales and colours: pure functions of the data, shared by the canvas and the tests. */
-import { ROUNDING_SPREAD } from './sample.js';
+import { isRoundingNoise } from './sample.js';
 
 /** Curve colours, f first; the browser test looks for these in the canvas. */
 export const CURVE_COLORS = ['#1f5fbf', '#c2410c'] as const;
@@ -25,7 +25,7 @@ export function verticalRange(values: Float64Array): [number, number] {
     lo -= pad;
     hi += pad;
   }
-  if (!(hi - lo > Math.max(Math.abs(lo), Math.abs(hi)) * ROUNDING_SPREAD)) {
+  if (isRoundingNoise(hi - lo, Math.max(Math.abs(lo), Math.abs(hi)))) {
     // Constant up to rounding: a flat line in the middle, not magnified noise.
     const mid = (lo + hi) / 2;
     const half = Math.max(1, Math.abs(mid) * 0.1);
