@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURVE_COLORS } from '../../web/src/scale.js';
+import { CURVE_COLORS, MARGIN, panelRows, verticalRange } from '../../web/src/scale.js';
 import { PRESETS } from '../../web/src/state.js';
 import { launchChromium } from './chromium.js';
 
@@ -55,6 +55,7 @@ function startServer(command: string, args: readonly string[]): Promise<Served> 
   });
 }
 
+/** Stops a server and what it started (npm does not pass SIGTERM on to its script). */
 function stop(child: ChildProcess | undefined): void {
   if (child?.pid === undefined || child.exitCode !== null) return;
   try {
@@ -144,30 +145,86 @@ async function waitForDerivative(page: Page, latex: string): Promise<void> {
   );
 }
 
-/** Pixels of each curve colour in the top (f) and bottom (f′) half of the canvas. */
+/** Pixels of each curve colour in the f panel (top) and the f′ panel (bottom) of the canvas. */
 async function curvePixels(
   page: Page,
 ): Promise<{ top: number[]; bottom: number[]; blank: number }> {
-  return page.evaluate((colors) => {
-    const canvas = document.querySelector<HTMLCanvasElement>('#plot')!;
-    const g = canvas.getContext('2d')!;
-    const { data, width, height } = g.getImageData(0, 0, canvas.width, canvas.height);
-    const rgb = colors.map((c) => [1, 3, 5].map((i) => Number.parseInt(c.slice(i, i + 2), 16)));
-    const top = [0, 0];
-    const bottom = [0, 0];
-    let blank = 0;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const k = 4 * (y * width + x);
-        const px = [data[k], data[k + 1], data[k + 2]];
-        if (px.every((v) => v === 255)) blank++;
-        rgb.forEach((c, i) => {
-          if (c.every((v, j) => Math.abs(v - px[j]) <= 24)) (y < height / 2 ? top : bottom)[i]++;
-        });
+  const height = await page.evaluate(() => document.querySelector('#plot')!.clientHeight);
+  const rows = panelRows(height);
+  return page.evaluate(
+    ([colors, panels]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('#plot')!;
+      const ratio = canvas.height / canvas.clientHeight;
+      const g = canvas.getContext('2d')!;
+      const { data, width, height } = g.getImageData(0, 0, canvas.width, canvas.height);
+      const rgb = colors.map((c) => [1, 3, 5].map((i) => Number.parseInt(c.slice(i, i + 2), 16)));
+      const counts = [
+        [0, 0],
+        [0, 0],
+      ];
+      let blank = 0;
+      for (let y = 0; y < height; y++) {
+        const panel = panels.findIndex(([top, bottom]) => y >= top * ratio && y < bottom * ratio);
+        for (let x = 0; x < width; x++) {
+          const k = 4 * (y * width + x);
+          const px = [data[k], data[k + 1], data[k + 2]];
+          if (px.every((v) => v === 255)) blank++;
+          if (panel < 0) continue;
+          rgb.forEach((c, i) => {
+            if (c.every((v, j) => Math.abs(v - px[j]) <= 24)) counts[panel][i]++;
+          });
+        }
       }
-    }
-    return { top, bottom, blank };
-  }, CURVE_COLORS);
+      return { top: counts[0], bottom: counts[1], blank };
+    },
+    [CURVE_COLORS, rows] as const,
+  );
+}
+
+/**
+ * Pixels of curve `channel`'s colour inside a region of its panel: `t` between `tFrom` and
+ * `tTo` (plot coordinates), rows between `yFrom` and `yTo` (the panel's value scale, `lo`
+ * and `hi` being the range it shows).
+ */
+async function pixelsInRegion(
+  page: Page,
+  channel: 0 | 1,
+  region: { t: [number, number]; y: [number, number] },
+  plot: { from: number; to: number; lo: number; hi: number },
+): Promise<number> {
+  const size = await page.evaluate(() => {
+    const c = document.querySelector('#plot')!;
+    return [c.clientWidth, c.clientHeight] as const;
+  });
+  const [top, bottom] = panelRows(size[1])[channel];
+  const x0 = MARGIN.left;
+  const x1 = size[0] - MARGIN.right;
+  const toX = (t: number) => x0 + ((t - plot.from) / (plot.to - plot.from)) * (x1 - x0);
+  const toY = (y: number) => bottom - ((y - plot.lo) / (plot.hi - plot.lo)) * (bottom - top);
+  const box = {
+    left: Math.round(toX(region.t[0])),
+    right: Math.round(toX(region.t[1])),
+    top: Math.round(Math.max(top, toY(region.y[1]))),
+    bottom: Math.round(Math.min(bottom, toY(region.y[0]))),
+  };
+  return page.evaluate(
+    ([color, b]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('#plot')!;
+      const ratio = canvas.height / canvas.clientHeight;
+      const w = Math.max(1, Math.round((b.right - b.left) * ratio));
+      const h = Math.max(1, Math.round((b.bottom - b.top) * ratio));
+      const { data } = canvas
+        .getContext('2d')!
+        .getImageData(Math.round(b.left * ratio), Math.round(b.top * ratio), w, h);
+      const rgb = [1, 3, 5].map((i) => Number.parseInt(color.slice(i, i + 2), 16));
+      let n = 0;
+      for (let k = 0; k < data.length; k += 4) {
+        if (rgb.every((v, j) => Math.abs(v - data[k + j]) <= 40)) n++;
+      }
+      return n;
+    },
+    [CURVE_COLORS[channel], box] as const,
+  );
 }
 
 /** Waits until the canvas shows the plot of `expr` (the input's text by default). */
@@ -339,6 +396,55 @@ describe('playground in Chromium', () => {
     expect(watch.dialogs).toEqual([]);
     expect(watch.errors).toEqual([]);
     expectNoForeignRequests(watch, playground.origin);
+    await context.close();
+  });
+
+  it('draws no line across a jump, and nothing where f is not real', async () => {
+    const { page, watch, context } = await openPage(
+      browser,
+      `${playground.origin}/#f=sign(x)&range=-1,1`,
+    );
+    await waitForPlot(page, 'sign(x)');
+    const [lo, hi] = verticalRange(Float64Array.from([-1, 1]));
+    const plot = { from: -1, to: 1, lo, hi };
+    // Either side of the jump the curve is drawn...
+    expect(
+      await pixelsInRegion(page, 0, { t: [-0.9, -0.1], y: [-1.05, -0.95] }, plot),
+    ).toBeGreaterThan(100);
+    expect(await pixelsInRegion(page, 0, { t: [0.1, 0.9], y: [0.95, 1.05] }, plot)).toBeGreaterThan(
+      100,
+    );
+    // ...but nothing joins the two levels at 0.
+    expect(await pixelsInRegion(page, 0, { t: [-0.05, 0.05], y: [-0.8, 0.8] }, plot)).toBe(0);
+
+    // sqrt: nothing left of 0, for f and for f′ = 1/(2√x).
+    await page.evaluate(() => {
+      location.hash = '#f=sqrt(x)&range=-1,1';
+    });
+    await waitForPlot(page, 'sqrt(x)');
+    const everywhere = { from: -1, to: 1, lo: -1e9, hi: 1e9 };
+    expect(await pixelsInRegion(page, 0, { t: [-0.9, -0.02], y: [-1e9, 1e9] }, everywhere)).toBe(0);
+    expect(await pixelsInRegion(page, 1, { t: [-0.9, -0.02], y: [-1e9, 1e9] }, everywhere)).toBe(0);
+    expect(
+      await pixelsInRegion(page, 0, { t: [0.05, 0.95], y: [-1e9, 1e9] }, everywhere),
+    ).toBeGreaterThan(100);
+
+    // tan: both poles cut, and the curve still drawn between them.
+    await page.evaluate(() => {
+      location.hash = '#f=tan(x)&range=-3,3';
+    });
+    await waitForPlot(page, 'tan(x)');
+    // In panel fractions (lo = -1, hi = 1: the middle 60% of the rows), near each pole.
+    const fractions = { from: -3, to: 3, lo: -1, hi: 1 };
+    for (const pole of [-Math.PI / 2, Math.PI / 2]) {
+      const t: [number, number] = [pole - 0.03, pole + 0.03];
+      expect(await pixelsInRegion(page, 0, { t, y: [-0.6, 0.6] }, fractions)).toBe(0);
+    }
+    expect(
+      await pixelsInRegion(page, 0, { t: [-1, 1], y: [-0.6, 0.6] }, fractions),
+    ).toBeGreaterThan(100);
+    await page.screenshot({ path: join(output, 'playground-tan.png'), fullPage: true });
+    expect(watch.errors).toEqual([]);
     await context.close();
   });
 

@@ -4,12 +4,11 @@
  * poles and steps are never bridged by a line.
  */
 import type { PlotResult } from './compute.js';
-import { CURVE_COLORS, ticks, verticalRange } from './scale.js';
+import { CURVE_COLORS, MARGIN, panelRows, ticks, verticalRange } from './scale.js';
 
 const AXIS = '#9aa3b2';
 const GRID = '#eef1f5';
 const TEXT = '#4a5263';
-const MARGIN = { left: 56, right: 12, top: 10, bottom: 40, gap: 22 };
 
 /** Draws `plot` into `canvas` at the canvas's CSS size and the screen's pixel density. */
 export function drawPlot(canvas: HTMLCanvasElement, plot: PlotResult | undefined): void {
@@ -25,15 +24,15 @@ export function drawPlot(canvas: HTMLCanvasElement, plot: PlotResult | undefined
   g.fillRect(0, 0, width, height);
   if (plot === undefined) return;
 
-  const panelHeight = (height - MARGIN.top - MARGIN.bottom - MARGIN.gap) / 2;
+  const rows = panelRows(height);
   const x0 = MARGIN.left;
   const x1 = width - MARGIN.right;
   const toX = (t: number) => x0 + ((t - plot.from) / (plot.to - plot.from)) * (x1 - x0);
   const xTicks = ticks(plot.from, plot.to, Math.max(2, Math.floor((x1 - x0) / 110)));
 
   plot.samples.values.forEach((values, c) => {
-    const top = MARGIN.top + c * (panelHeight + MARGIN.gap);
-    const bottom = top + panelHeight;
+    const [top, bottom] = rows[c];
+    const panelHeight = bottom - top;
     const [lo, hi] = verticalRange(values);
     const toY = (y: number) => bottom - ((y - lo) / (hi - lo)) * (bottom - top);
     const yTicks = ticks(lo, hi, Math.max(2, Math.floor(panelHeight / 50)));

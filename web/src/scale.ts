@@ -4,6 +4,20 @@ import { isRoundingNoise } from './sample.js';
 /** Curve colours, f first; the browser test looks for these in the canvas. */
 export const CURVE_COLORS = ['#1f5fbf', '#c2410c'] as const;
 
+/** Space around and between the two panels, in CSS pixels. */
+export const MARGIN = { left: 56, right: 12, top: 10, bottom: 40, gap: 22 } as const;
+
+/** The [top, bottom] of the f panel and of the f′ panel on a canvas `height` pixels tall. */
+export function panelRows(height: number): [[number, number], [number, number]] {
+  const panel = (height - MARGIN.top - MARGIN.bottom - MARGIN.gap) / 2;
+  const top = MARGIN.top;
+  const second = top + panel + MARGIN.gap;
+  return [
+    [top, top + panel],
+    [second, second + panel],
+  ];
+}
+
 /**
  * The vertical range to show: all finite values, unless a few of them (near a pole) dwarf
  * the rest; then the 2nd–98th percentiles with room around them.
