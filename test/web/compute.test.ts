@@ -9,16 +9,23 @@ import {
   createComputer,
   type Engine,
   MAX_HESSIAN_VARIABLES,
+  type Steps,
 } from '../../web/src/compute.js';
 import { DEFAULT_STATE, type PlaygroundState, PRESETS } from '../../web/src/state.js';
 import { partialByDifferences } from '../fd.js';
 
 const run = (state: Partial<PlaygroundState>, engine: Engine = 'compiled', samples = 200) =>
-  createComputer(engine)({ state: { ...DEFAULT_STATE, ...state }, samples });
+  createComputer(engine)({ state: { ...DEFAULT_STATE, ...state }, samples, steps: true });
 
 function ok(result: ComputeResult): ComputeSuccess {
   if (!result.ok) throw new Error(`expected a result, got: ${result.message}`);
   return result;
+}
+
+function stepsOf(result: ComputeSuccess): Steps {
+  if (result.steps === undefined) throw new Error('no derivation');
+  if (!result.steps.ok) throw new Error(result.steps.message);
+  return result.steps;
 }
 
 describe('playground computation', () => {
@@ -43,23 +50,29 @@ describe('playground computation', () => {
     const two = PRESETS.find((p) => p.id === 'two-layer')!.state;
     const r = ok(run({ ...two, steps: 'w2' }));
     expect(r.vars).toEqual(['w1', 'w2']);
-    if (!r.steps.ok) throw new Error(r.steps.message);
-    expect(r.steps.variable).toBe('w2');
-    expect(r.steps.text.split('\n')[0]).toMatch(/^∂L\/∂w2 = ∂L\/∂/);
-    expect(r.steps.latex).toMatch(/^\\begin\{aligned\}/);
+    const steps = stepsOf(r);
+    expect(steps.variable).toBe('w2');
+    expect(steps.text.split('\n')[0]).toMatch(/^∂L\/∂w2 = ∂L\/∂/);
+    expect(steps.latex).toMatch(/^\\begin\{aligned\}/);
     expect(r.derivative.simplified.latex).toContain('\\frac{\\partial L}{\\partial w_{2}} &=');
   });
 
   it("writes the lecture's chain for the loss with abstract f1, f2 (and plots nothing)", () => {
     const r = ok(run(PRESETS.find((p) => p.id === 'lecture')!.state));
-    if (!r.steps.ok) throw new Error(r.steps.message);
-    expect(r.steps.text.split('\n')[0]).toBe(
+    expect(stepsOf(r).text.split('\n')[0]).toBe(
       '∂L/∂w1 = ∂L/∂f2 · ∂f2/∂(w2*f1) · ∂(w2*f1)/∂f1 · ∂f1/∂(w1*x) · ∂(w1*x)/∂w1',
     );
     expect(r.plot).toEqual({
       ok: false,
       message: expect.stringMatching(/unknown function 'f[12]'/),
     });
+  });
+
+  it('offers a derivation too long to typeset as text only', () => {
+    const deep = `${'tanh('.repeat(120)}x${')'.repeat(120)}`;
+    const steps = stepsOf(ok(run({ expr: deep })));
+    expect(steps.latex).toBe('');
+    expect(steps.text.length).toBeGreaterThan(30_000);
   });
 
   it('gives the Rosenbrock Hessian as a matrix, simplified', () => {
@@ -186,9 +199,13 @@ describe('playground computation', () => {
   it('reuses the algebra when only the plot changes', () => {
     const compute = createComputer('compiled');
     const state = { ...DEFAULT_STATE, expr: '(tanh(w2*tanh(w1*x)) - y)^2', vars: ['w1', 'w2'] };
-    const first = ok(compute({ state, samples: 100 }));
-    const second = ok(compute({ state: { ...state, from: -1, to: 1 }, samples: 100 }));
+    const first = ok(compute({ state, samples: 100, steps: false }));
+    expect(first.steps).toBeUndefined();
+    const second = ok(compute({ state: { ...state, from: -1, to: 1 }, samples: 100, steps: true }));
     expect(second.derivative).toBe(first.derivative);
     expect(second.plot.ok && second.plot.from).toBe(-1);
+    expect(stepsOf(second).variable).toBe('w1');
+    const third = ok(compute({ state: { ...state, from: -2, to: 1 }, samples: 100, steps: true }));
+    expect(third.steps).toBe(second.steps);
   });
 });

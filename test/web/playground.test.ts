@@ -448,6 +448,26 @@ describe('playground in Chromium', () => {
     await context.close();
   });
 
+  it('stays responsive: a long computation is abandoned for newer input', async () => {
+    const { page, watch, context } = await openPage(browser, `${playground.origin}/#f=x`);
+    await waitForDerivative(page, '\\frac{\\partial f}{\\partial x} = 1');
+    let started = 0;
+    page.on('worker', () => {
+      started++;
+    });
+    // Differentiating a 6000-deep chain takes the library many seconds.
+    await page.fill('#expr', `${'tanh('.repeat(6000)}x${')'.repeat(6000)}`);
+    await page.fill('#expr', 'x^3');
+    await waitForDerivative(page, '3 x^{2}');
+    // The busy worker was replaced rather than waited for; its result never showed.
+    expect(started).toBe(1);
+    expect(await latexIn(page, '#fn-math')).toBe('f = x^{3}');
+    await page.click('#steps summary');
+    await page.waitForSelector('#steps-math .katex');
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  });
+
   it('loads presets from the URL hash, the buttons and shared links', async () => {
     const { page, watch, context } = await openPage(
       browser,

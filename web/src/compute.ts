@@ -20,8 +20,10 @@ import {
   ParseError,
   parse,
   simplify,
+  size,
   sym,
   toLatex,
+  treeSize,
 } from '../../src/index.js';
 import { type Samples, sample } from './sample.js';
 import type { PlaygroundState } from './state.js';
@@ -34,6 +36,11 @@ export interface ComputeRequest {
   readonly state: PlaygroundState;
   /** Plot samples across the range (about one per canvas pixel column). */
   readonly samples: number;
+  /**
+   * Whether to record the step-by-step derivation (when its panel is open): its printout
+   * grows with the square of the chain's length, so it is made only when wanted.
+   */
+  readonly steps: boolean;
 }
 
 /** A formula in both printed forms. */
@@ -65,6 +72,11 @@ export interface PlotResult {
   readonly labels: readonly [string, string];
 }
 
+/** The step-by-step derivation by one variable. */
+export interface Steps extends Formula {
+  readonly variable: string;
+}
+
 export interface CodeResult {
   /** The gradient function alone, as a standalone module (what the page shows). */
   readonly gradient: string;
@@ -88,7 +100,8 @@ export interface ComputeSuccess {
   readonly fn: Formula;
   readonly derivative: Forms;
   readonly hessian?: Part<Forms>;
-  readonly steps: Part<{ readonly variable: string } & Formula>;
+  /** The derivation; absent unless the request asked for it. */
+  readonly steps?: Part<Steps>;
   readonly code: Part<CodeResult>;
   readonly plot: Part<PlotResult>;
   readonly engine: Engine;
@@ -109,13 +122,17 @@ export type ComputeResult = ComputeSuccess | ComputeFailure;
 
 /** Largest Hessian shown (n² simplifications; a wider matrix is unreadable anyway). */
 export const MAX_HESSIAN_VARIABLES = 8;
-/** Derivations longer than this are offered as text only (KaTeX would take seconds). */
-const MAX_STEPS_LATEX = 200_000;
+/** Printed results (as a tree) are capped: sharing makes derivatives' trees explode. */
+export const MAX_PRINTED_NODES = 50_000;
+/** The step-by-step derivation is printed for expressions up to this size (as a tree). */
+export const MAX_DERIVATION_NODES = 1_000;
+/** Derivations longer than this (as text) are offered as text only: KaTeX would take seconds. */
+const MAX_STEPS_TEXT_FOR_LATEX = 30_000;
 
 interface Symbolic {
   readonly key: string;
   readonly expr: Expr;
-  readonly result: Omit<ComputeSuccess, 'plot' | 'engine' | 'timings'>;
+  readonly result: Omit<ComputeSuccess, 'plot' | 'engine' | 'timings' | 'steps'>;
 }
 
 /**
@@ -124,6 +141,7 @@ interface Symbolic {
  */
 export function createComputer(engine: Engine): (request: ComputeRequest) => ComputeResult {
   let lastSymbolic: Symbolic | undefined;
+  let lastSteps: { key: string; steps: Part<Steps> } | undefined;
   let lastPlot: { key: string; evaluator: PlotEvaluator } | undefined;
 
   return (request) => {
@@ -135,7 +153,7 @@ export function createComputer(engine: Engine): (request: ComputeRequest) => Com
     } catch (e) {
       return failure(state.expr, e);
     }
-    const key = JSON.stringify([state.expr, state.vars, state.name, state.hessian, state.steps]);
+    const key = JSON.stringify([state.expr, state.vars, state.name, state.hessian]);
     let symbolic = lastSymbolic;
     if (symbolic === undefined || symbolic.key !== key) {
       try {
@@ -144,6 +162,15 @@ export function createComputer(engine: Engine): (request: ComputeRequest) => Com
         return failure(state.expr, e);
       }
       lastSymbolic = symbolic;
+    }
+    let steps: Part<Steps> | undefined;
+    if (request.steps) {
+      const variable = pick(state.steps, symbolic.result.vars, symbolic.result.vars[0]);
+      const stepsKey = JSON.stringify([state.expr, variable, state.name]);
+      if (lastSteps?.key !== stepsKey) {
+        lastSteps = { key: stepsKey, steps: part(() => derive(expr, variable, state.name)) };
+      }
+      steps = lastSteps.steps;
     }
     const symbolicMs = now() - started;
 
@@ -162,6 +189,7 @@ export function createComputer(engine: Engine): (request: ComputeRequest) => Com
     }
     return {
       ...symbolic.result,
+      steps,
       plot,
       engine,
       timings: { symbolic: symbolicMs, plot: now() - plotStarted },
@@ -179,13 +207,14 @@ function computeSymbolic(expr: Expr, state: PlaygroundState): Symbolic['result']
 
   const raw = vars.length === 1 ? [diff(expr, vars[0])] : grad(expr, vars);
   const simplified = simplify(raw);
-  const derivativeForms = (exprs: readonly Expr[]): Formula => ({
-    latex:
-      exprs.length === 1
-        ? `${partial(vars[0])} = ${toLatex(exprs[0])}`
-        : aligned(exprs.map((e, i) => `${partial(vars[i])} &= ${toLatex(e)}`)),
-    text: exprs.map((e, i) => `∂${state.name}/∂${vars[i]} = ${format(e)}`).join('\n'),
-  });
+  const derivativeForms = (exprs: readonly Expr[]): Formula =>
+    tooLargeToPrint(exprs) ?? {
+      latex:
+        exprs.length === 1
+          ? `${partial(vars[0])} = ${toLatex(exprs[0])}`
+          : aligned(exprs.map((e, i) => `${partial(vars[i])} &= ${toLatex(e)}`)),
+      text: exprs.map((e, i) => `∂${state.name}/∂${vars[i]} = ${format(e)}`).join('\n'),
+    };
 
   return {
     ok: true,
@@ -195,15 +224,30 @@ function computeSymbolic(expr: Expr, state: PlaygroundState): Symbolic['result']
     fn: { latex: `${nameTex} = ${toLatex(expr)}`, text: `${state.name} = ${format(expr)}` },
     derivative: { simplified: derivativeForms(simplified), raw: derivativeForms(raw) },
     hessian: state.hessian ? part(() => hessianForms(expr, vars, state.name)) : undefined,
-    steps: part(() => {
-      const variable = pick(state.steps, vars, vars[0]);
-      const d = derivation(expr, variable, { name: state.name });
-      const latex = d.toLatex();
-      const text = d.toString();
-      return { variable, latex: latex.length <= MAX_STEPS_LATEX ? latex : '', text };
-    }),
     code: part(() => code(expr, vars, symbols)),
   };
+}
+
+function derive(expr: Expr, variable: string, name: string): Steps {
+  // The printout repeats the expression once per link of the chain: quadratic in its size.
+  const nodes = treeSize(expr);
+  if (nodes > MAX_DERIVATION_NODES) {
+    throw new LeibnizError(
+      `the steps are printed for expressions of at most ${MAX_DERIVATION_NODES} nodes (this one has ${nodes})`,
+    );
+  }
+  const d = derivation(expr, variable, { name });
+  const text = d.toString();
+  const latex = text.length <= MAX_STEPS_TEXT_FOR_LATEX ? d.toLatex() : '';
+  return { variable, latex, text };
+}
+
+/** Undefined if `exprs` can be printed; else a note saying why not, in place of the formula. */
+function tooLargeToPrint(exprs: readonly Expr[]): Formula | undefined {
+  const nodes = treeSize(exprs);
+  if (nodes <= BigInt(MAX_PRINTED_NODES)) return undefined;
+  const note = `too large to print: ${nodes} nodes written out (${size(exprs)} distinct); the generated code computes it`;
+  return { latex: '', text: note };
 }
 
 function hessianForms(expr: Expr, vars: readonly string[], name: string): Forms {
@@ -216,6 +260,8 @@ function hessianForms(expr: Expr, vars: readonly string[], name: string): Forms 
   const simplified = raw.map((row) => simplify(row));
   const nameTex = toLatex(sym(name));
   const forms = (h: readonly (readonly Expr[])[]): Formula => {
+    const tooLarge = tooLargeToPrint(h.flat());
+    if (tooLarge !== undefined) return tooLarge;
     const cells = h.map((row) => row.map((e) => toLatex(e)));
     const text = h.map((row) => row.map((e) => format(e)).join(',  ')).join('\n');
     if (vars.length <= 4 && cells.every((row) => row.every((c) => c.length <= 60))) {

@@ -88,7 +88,7 @@ function submit(keystrokeAt?: number): void {
   lastId += 1;
   if (keystrokeAt !== undefined) keystrokes.set(lastId, keystrokeAt);
   const samples = Math.max(200, Math.round(ui.canvas.clientWidth || 800));
-  client.submit(lastId, { state, samples });
+  client.submit(lastId, { state, samples, steps: ui.steps.open });
 }
 
 /** Puts the state into the controls that do not depend on a result. */
@@ -191,10 +191,17 @@ function renderVariables(r: ComputeSuccess): void {
 function renderSteps(r: ComputeSuccess): void {
   const several = r.vars.length > 1;
   ui.stepsVarLabel.hidden = !several;
-  fillSelect(ui.stepsVar, r.vars, r.steps.ok ? r.steps.variable : r.vars[0]);
+  fillSelect(ui.stepsVar, r.vars, r.vars.includes(state.steps) ? state.steps : r.vars[0]);
   if (!ui.steps.open) return;
-  if (!r.steps.ok) renderMessage(ui.stepsMath, r.steps.message);
-  else renderFormula(ui.stepsMath, r.steps);
+  if (r.steps === undefined) {
+    // Asked for when the panel opened; on its way.
+    renderMessage(ui.stepsMath, 'deriving…');
+    ui.stepsMath.classList.remove('error');
+  } else if (!r.steps.ok) {
+    renderMessage(ui.stepsMath, r.steps.message);
+  } else {
+    renderFormula(ui.stepsMath, r.steps);
+  }
 }
 
 function renderCode(r: ComputeSuccess): void {
@@ -342,7 +349,7 @@ function copyable(kind: string, form: string): string | undefined {
     case 'hessian':
       return r.hessian?.ok ? pick(state.raw ? r.hessian.raw : r.hessian.simplified) : undefined;
     case 'steps':
-      return r.steps.ok ? pick(r.steps) || r.steps.text : undefined;
+      return r.steps?.ok ? pick(r.steps) || r.steps.text : undefined;
     case 'code':
       return r.code.ok ? r.code.gradient : undefined;
     default:
@@ -429,7 +436,10 @@ ui.varList.addEventListener('change', () => {
   update({ vars });
 });
 ui.steps.addEventListener('toggle', () => {
-  if (shown !== undefined) renderSteps(shown);
+  if (shown === undefined) return;
+  renderSteps(shown);
+  // The derivation is made only while its panel is open.
+  if (ui.steps.open && shown.steps === undefined) submit();
 });
 ui.stepsVar.addEventListener('change', () => update({ steps: ui.stepsVar.value }));
 ui.plotVar.addEventListener('change', () => update({ plot: ui.plotVar.value }));
