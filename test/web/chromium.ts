@@ -5,8 +5,8 @@
  * node_modules/.cache (atomically: a half-unpacked copy is never used). LEIBNIZ_CHROMIUM
  * names another binary instead (e.g. /usr/bin/chromium from Debian's package).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sparticuz from '@sparticuz/chromium';
 import { type Browser, chromium } from 'playwright-core';
@@ -38,6 +38,8 @@ export async function chromiumPath(): Promise<string> {
   const { version } = JSON.parse(readFileSync(pkg, 'utf8')) as { version: string };
   const home = join(root, 'node_modules', '.cache', `sparticuz-chromium-${version}`);
   const binary = join(home, 'chromium');
+  mkdirSync(dirname(home), { recursive: true });
+  removeAbandonedUnpacking(home);
   if (existsSync(binary)) return binary;
   // The package unpacks into os.tmpdir(), and reuses whatever `chromium` it finds there:
   // point it at an empty folder of ours, then move the finished folder into place.
@@ -58,6 +60,26 @@ export async function chromiumPath(): Promise<string> {
   if (existsSync(binary)) rmSync(staging, { recursive: true, force: true });
   else renameSync(staging, home);
   return binary;
+}
+
+/** Deletes half-unpacked copies left by runs that were stopped while unpacking. */
+function removeAbandonedUnpacking(home: string): void {
+  const prefix = `${basename(home)}.partial-`;
+  for (const entry of readdirSync(dirname(home), { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.startsWith(prefix)) continue;
+    const pid = Number(entry.name.slice(prefix.length));
+    if (pid === process.pid || isRunning(pid)) continue;
+    rmSync(join(dirname(home), entry.name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A headless Chromium driven by Playwright; fails loudly (never skips) when none starts. */
