@@ -102,13 +102,32 @@ async function openPage(
   return { page, watch, context };
 }
 
-/** Everything the page fetched came from its own origin (or was made by it: blob:, data:). */
-function expectNoForeignRequests(watch: Watch, origin: string): void {
+/**
+ * The checks every page ends with, then closes it: no console error, page error or dialog
+ * (`allowed` names browser reports that are expected), and every request to the page's own
+ * origin (or made by the page itself: blob:, data:).
+ */
+async function closeClean(
+  opened: { watch: Watch; context: BrowserContext; page: Page },
+  allowed?: RegExp,
+): Promise<void> {
+  const { watch, context, page } = opened;
+  const origin = new URL(page.url()).origin;
+  expect(watch.dialogs).toEqual([]);
+  expect(watch.errors.filter((e) => allowed === undefined || !allowed.test(e))).toEqual([]);
   const foreign = watch.requests.filter(
     (u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'),
   );
   expect(foreign).toEqual([]);
+  await context.close();
 }
+
+/** How many of KaTeX's font faces the page has loaded (from its own origin). */
+const katexFontsLoaded = (page: Page) =>
+  page.evaluate(
+    () =>
+      [...document.fonts].filter((f) => f.family.includes('KaTeX') && f.status === 'loaded').length,
+  );
 
 /** The LaTeX source KaTeX rendered into `selector` (its MathML annotation). */
 const latexIn = (page: Page, selector: string) =>
@@ -291,7 +310,8 @@ describe('playground in Chromium', () => {
   });
 
   it('types sin(x^2): derivative, steps, plot, copy, download, parse errors', async () => {
-    const { page, watch, context } = await openPage(browser, `${playground.origin}/#f=x%5E3`);
+    const opened = await openPage(browser, `${playground.origin}/#f=x%5E3`);
+    const { page } = opened;
     await waitForDerivative(page, '3 x^{2}');
     await expect(page.locator('#engine').getAttribute('data-engine')).resolves.toBe('compiled');
 
@@ -321,12 +341,7 @@ describe('playground in Chromium', () => {
     expect(pixels.blank).toBeGreaterThan(100_000);
 
     // KaTeX's own fonts, from this origin.
-    const katexFonts = await page.evaluate(
-      () =>
-        [...document.fonts].filter((f) => f.family.includes('KaTeX') && f.status === 'loaded')
-          .length,
-    );
-    expect(katexFonts).toBeGreaterThan(0);
+    expect(await katexFontsLoaded(page)).toBeGreaterThan(0);
 
     // Copy LaTeX puts exactly the shown LaTeX on the clipboard.
     await page.click('#derivative-block button[data-form="latex"]');
@@ -393,17 +408,12 @@ describe('playground in Chromium', () => {
     expect(kernels.bottom[1]).toBeGreaterThan(300);
     await expect(page.locator('#plot-note').textContent()).resolves.not.toMatch(/No plot/);
 
-    expect(watch.dialogs).toEqual([]);
-    expect(watch.errors).toEqual([]);
-    expectNoForeignRequests(watch, playground.origin);
-    await context.close();
+    await closeClean(opened);
   });
 
   it('draws no line across a jump, and nothing where f is not real', async () => {
-    const { page, watch, context } = await openPage(
-      browser,
-      `${playground.origin}/#f=sign(x)&range=-1,1`,
-    );
+    const opened = await openPage(browser, `${playground.origin}/#f=sign(x)&range=-1,1`);
+    const { page } = opened;
     await waitForPlot(page, 'sign(x)');
     const [lo, hi] = verticalRange(Float64Array.from([-1, 1]));
     const plot = { from: -1, to: 1, lo, hi };
@@ -444,12 +454,12 @@ describe('playground in Chromium', () => {
       await pixelsInRegion(page, 0, { t: [-1, 1], y: [-0.6, 0.6] }, fractions),
     ).toBeGreaterThan(100);
     await page.screenshot({ path: join(output, 'playground-tan.png'), fullPage: true });
-    expect(watch.errors).toEqual([]);
-    await context.close();
+    await closeClean(opened);
   });
 
   it('stays responsive: a long computation is abandoned for newer input', async () => {
-    const { page, watch, context } = await openPage(browser, `${playground.origin}/#f=x`);
+    const opened = await openPage(browser, `${playground.origin}/#f=x`);
+    const { page } = opened;
     await waitForDerivative(page, '\\frac{\\partial f}{\\partial x} = 1');
     let started = 0;
     page.on('worker', () => {
@@ -464,15 +474,12 @@ describe('playground in Chromium', () => {
     expect(await latexIn(page, '#fn-math')).toBe('f = x^{3}');
     await page.click('#steps summary');
     await page.waitForSelector('#steps-math .katex');
-    expect(watch.errors).toEqual([]);
-    await context.close();
+    await closeClean(opened);
   });
 
   it('loads presets from the URL hash, the buttons and shared links', async () => {
-    const { page, watch, context } = await openPage(
-      browser,
-      `${playground.origin}/#preset=rosenbrock`,
-    );
+    const opened = await openPage(browser, `${playground.origin}/#preset=rosenbrock`);
+    const { page, context } = opened;
     const rosenbrock = PRESETS.find((p) => p.id === 'rosenbrock')!.state;
     await waitForDerivative(page, '\\frac{\\partial f}{\\partial y} &= 200');
     expect(await page.inputValue('#expr')).toBe(rosenbrock.expr);
@@ -512,16 +519,12 @@ describe('playground in Chromium', () => {
     await waitForPlot(page);
     await page.screenshot({ path: join(output, 'playground-logistic.png'), fullPage: true });
 
-    expect(watch.errors).toEqual([]);
-    expectNoForeignRequests(watch, playground.origin);
-    await context.close();
+    await closeClean(opened);
   });
 
   it('measures keystroke to rendered derivative for the two-layer loss', async () => {
-    const { page, watch, context } = await openPage(
-      browser,
-      `${playground.origin}/#preset=two-layer`,
-    );
+    const opened = await openPage(browser, `${playground.origin}/#preset=two-layer`);
+    const { page } = opened;
     const loss = '(tanh(w2*tanh(w1*x)) - y)^2';
     await waitForDerivative(page, '\\frac{\\partial L}{\\partial w_{1}}');
     await page.click('#steps summary');
@@ -573,12 +576,12 @@ describe('playground in Chromium', () => {
     };
     console.log('keystroke to rendered derivative (two-layer loss):', metrics.keystrokeToRenderMs);
     for (const ms of lastKey) expect(ms).toBeGreaterThan(0);
-    expect(watch.errors).toEqual([]);
-    await context.close();
+    await closeClean(opened);
   });
 
   it('works under a strict Content-Security-Policy: interpreter plots, and says so', async () => {
-    const { page, watch, context } = await openPage(browser, `${strict.origin}/#preset=two-layer`);
+    const opened = await openPage(browser, `${strict.origin}/#preset=two-layer`);
+    const { page } = opened;
     await waitForDerivative(page, '\\frac{\\partial L}{\\partial w_{1}}');
     await page.waitForSelector('#engine[data-engine="interpreted"]');
     expect(await page.locator('#engine').textContent()).toMatch(
@@ -601,21 +604,11 @@ describe('playground in Chromium', () => {
       page.click('#download-module'),
     ]);
     expect(download.suggestedFilename()).toBe('L-gradient.mjs');
-    const katexFonts = await page.evaluate(
-      () =>
-        [...document.fonts].filter((f) => f.family.includes('KaTeX') && f.status === 'loaded')
-          .length,
-    );
-    expect(katexFonts).toBeGreaterThan(0);
+    expect(await katexFontsLoaded(page)).toBeGreaterThan(0);
     await page.screenshot({ path: join(output, 'playground-csp.png'), fullPage: true });
 
     // The browser reports the refused eval (the worker's one check); nothing else.
-    const unexpected = watch.errors.filter(
-      (e) => !/Refused to evaluate a string as JavaScript/.test(e),
-    );
-    expect(unexpected).toEqual([]);
-    expectNoForeignRequests(watch, strict.origin);
-    await context.close();
+    await closeClean(opened, /Refused to evaluate a string as JavaScript/);
   });
 
   it('is linked from the README, with its screenshot and docs', () => {
