@@ -1,27 +1,25 @@
 /**
  * `emitModule`: compiled functions as a standalone ES module (and its `.d.ts`), to save
- * gradients to a file and run them without Leibniz. The module holds exactly the code the
- * in-process compilers run; export names are the only text a caller chooses, and they are
- * checked to be plain identifiers before they reach the output.
+ * gradients to a file and run them without Leibniz. Each export is the program the matching
+ * `compile*` call runs, printed by the JavaScript back end (emit/js.ts). Export names are the
+ * only text a caller chooses; they are checked to be plain identifiers before they reach the
+ * output.
  */
 import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import type { BatchOptions } from './batch.js';
+import { emitJsModule, JS_NAMES } from './emit/js.js';
 import type { CompileOptions } from './function.js';
-import {
-  batchProgram,
-  factoryBody,
-  type Generated,
-  gradientProgram,
-  hessianProgram,
-  hessianVectorProgram,
-  symbolsOf,
-  valueProgram,
-} from './programs.js';
+import type { Program } from './program.js';
+import { batchProgram } from './programs/batch.js';
+import { symbolsOf } from './programs/common.js';
+import { gradientProgram } from './programs/gradient.js';
+import { hessianProgram, hessianVectorProgram } from './programs/hessian.js';
+import { valueProgram } from './programs/value.js';
 
 /** One exported function of an emitted module. */
 export type ModuleFunction =
   | {
-      /** Export name: a plain ASCII identifier, not a reserved word. */
+      /** Export name: a plain ASCII identifier, not a reserved word (see `emitModule`). */
       readonly name: string;
       /** `compile`: the value of one expression, or of several into an output array. */
       readonly kind: 'value';
@@ -56,7 +54,7 @@ export type ModuleFunction =
       readonly options: BatchOptions;
     };
 
-/** The text of an emitted module and of its type declarations. */
+/** The text of an emitted ES module and of its type declarations. */
 export interface EmittedModule {
   /** ES module source; no imports. Write it to a `.js` or `.mjs` file. */
   readonly js: string;
@@ -64,20 +62,12 @@ export interface EmittedModule {
   readonly dts: string;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = new Set(
-  (
-    'await break case catch class const continue debugger default delete do else enum export extends ' +
-    'false finally for function if implements import in instanceof interface let new null package ' +
-    'private protected public return static super switch this throw true try typeof var void while ' +
-    'with yield arguments eval undefined NaN Infinity'
-  ).split(' '),
-);
+const NAMES = JS_NAMES;
 
-function checkName(name: unknown, seen: Set<string>): string {
-  if (typeof name !== 'string' || !IDENTIFIER.test(name) || RESERVED.has(name)) {
+function checkName(name: unknown, seen: Set<string>, rules: typeof NAMES): string {
+  if (typeof name !== 'string' || !rules.pattern.test(name) || rules.reserved(name)) {
     throw new InvalidArgumentError(
-      `emitModule: export name ${JSON.stringify(name)} must be a plain identifier (letters, digits, _ or $), not a reserved word`,
+      `emitModule: export name ${JSON.stringify(name)} must be ${rules.rule}`,
     );
   }
   if (seen.has(name))
@@ -86,52 +76,36 @@ function checkName(name: unknown, seen: Set<string>): string {
   return name;
 }
 
-function generate(spec: ModuleFunction): { generated: Generated; type: string } {
+function programOf(spec: ModuleFunction): Program {
   switch (spec.kind) {
     case 'value': {
       const multi = Array.isArray(spec.expr);
       const exprs: readonly Expr[] = multi ? (spec.expr as readonly Expr[]) : [spec.expr as Expr];
-      const vars = symbolsOf(spec.variables, 'emitModule');
       const input = spec.input ?? 'positional';
-      const args =
-        input === 'vector'
-          ? 'x: ArrayLike<number>'
-          : vars.map((_, k) => `a${k}: number`).join(', ');
-      const type = multi
-        ? `(${args}${args ? ', ' : ''}out?: Float64Array) => Float64Array`
-        : `(${args}) => number`;
-      return { generated: valueProgram(exprs, vars, input, multi), type };
+      if (input !== 'positional' && input !== 'vector') {
+        throw new InvalidArgumentError(`emitModule: input must be 'positional' or 'vector'`);
+      }
+      return valueProgram(exprs, symbolsOf(spec.variables, 'emitModule'), input, multi);
     }
     case 'gradient': {
       const all = symbolsOf([...spec.variables, ...(spec.data ?? [])], 'emitModule');
       const n = spec.variables.length;
-      return {
-        generated: gradientProgram(spec.expr, all.slice(0, n), undefined, all.slice(n)),
-        type: '(x: ArrayLike<number>, gradOut?: Float64Array) => number',
-      };
+      return gradientProgram(spec.expr, all.slice(0, n), all.slice(n));
     }
     case 'hessian':
-      return {
-        generated: hessianProgram(spec.expr, symbolsOf(spec.variables, 'emitModule')),
-        type: '(x: ArrayLike<number>, out?: Float64Array) => Float64Array',
-      };
+      return hessianProgram(spec.expr, symbolsOf(spec.variables, 'emitModule'));
     case 'hessianVector':
-      return {
-        generated: hessianVectorProgram(spec.expr, symbolsOf(spec.variables, 'emitModule')),
-        type: '(x: ArrayLike<number>, v: ArrayLike<number>, out?: Float64Array) => Float64Array',
-      };
+      return hessianVectorProgram(spec.expr, symbolsOf(spec.variables, 'emitModule'));
     case 'batch': {
       const { reduce = 'sum', gradient = true } = spec.options;
+      if (reduce !== 'sum' && reduce !== 'mean' && reduce !== 'none') {
+        throw new InvalidArgumentError(`emitModule: reduce must be 'sum', 'mean' or 'none'`);
+      }
       const data = symbolsOf(spec.options.data, 'emitModule (data)');
       const params = symbolsOf(spec.options.params, 'emitModule (params)');
       if (data.length === 0)
         throw new InvalidArgumentError('emitModule: a batch kernel needs a data variable');
-      const cols = 'columns: readonly Float64Array[], params: ArrayLike<number>';
-      const type =
-        reduce === 'none'
-          ? `(${cols}, out: Float64Array${gradient ? ', gradOut?: Float64Array' : ''}) => void`
-          : `(${cols}${gradient ? ', gradOut?: Float64Array' : ''}) => number`;
-      return { generated: batchProgram(spec.expr, data, params, reduce, gradient), type };
+      return batchProgram(spec.expr, data, params, reduce, gradient);
     }
     default:
       throw new InvalidArgumentError(
@@ -159,13 +133,10 @@ export function emitModule(functions: readonly ModuleFunction[]): EmittedModule 
     throw new InvalidArgumentError('emitModule: expected a non-empty array of functions');
   }
   const seen = new Set<string>();
-  const js: string[] = ['// Generated by Leibniz: standalone, no imports. Do not edit.'];
-  const dts: string[] = ['// Generated by Leibniz. Do not edit.'];
-  for (const spec of functions) {
-    const name = checkName(spec.name, seen);
-    const { generated, type } = generate(spec);
-    js.push(`export const ${name} = (function (E) {\n${factoryBody(generated)}\n})(RangeError);`);
-    dts.push(`export declare const ${name}: ${type};`);
-  }
-  return { js: `${js.join('\n')}\n`, dts: `${dts.join('\n')}\n` };
+  return emitJsModule(
+    functions.map((spec) => ({
+      name: checkName(spec?.name, seen, NAMES),
+      program: programOf(spec),
+    })),
+  );
 }
