@@ -1,12 +1,13 @@
 /**
- * `emitModule`: compiled functions as a standalone ES module (and its `.d.ts`), to save
- * gradients to a file and run them without Leibniz. Each export is the program the matching
- * `compile*` call runs, printed by the JavaScript back end (emit/js.ts). Export names are the
- * only text a caller chooses; they are checked to be plain identifiers before they reach the
- * output.
+ * `emitModule`: compiled functions as standalone source to save and run without Leibniz —
+ * an ES module and its `.d.ts` (the default), or C99 and its header. Each export is the
+ * program the matching `compile*` call runs, printed by the language's back end (emit/js.ts,
+ * emit/c.ts). Export names are the only text a caller chooses; they are checked against the
+ * back end's identifier rules before they reach the output.
  */
 import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import type { BatchOptions } from './batch.js';
+import { C_NAMES, emitCModule } from './emit/c.js';
 import { emitJsModule, JS_NAMES } from './emit/js.js';
 import type { CompileOptions } from './function.js';
 import type { Program } from './program.js';
@@ -54,6 +55,15 @@ export type ModuleFunction =
       readonly options: BatchOptions;
     };
 
+/** The languages `emitModule` writes. */
+export type ModuleLanguage = 'js' | 'c';
+
+/** Options of `emitModule`. */
+export interface EmitModuleOptions {
+  /** `'js'` (default): an ES module and its declarations; `'c'`: C99 source and header. */
+  readonly language?: ModuleLanguage;
+}
+
 /** The text of an emitted ES module and of its type declarations. */
 export interface EmittedModule {
   /** ES module source; no imports. Write it to a `.js` or `.mjs` file. */
@@ -62,9 +72,30 @@ export interface EmittedModule {
   readonly dts: string;
 }
 
-const NAMES = JS_NAMES;
+/** The text of an emitted C module. */
+export interface EmittedCModule {
+  /** C99 source defining every export; needs only math.h (link with `-lm`). */
+  readonly c: string;
+  /** The exports' prototypes (with `extern "C"` for C++); include it where they are called. */
+  readonly h: string;
+}
 
-function checkName(name: unknown, seen: Set<string>, rules: typeof NAMES): string {
+/** A back end: its rules for export names and how it prints a module. */
+interface Backend<Out> {
+  readonly names: {
+    readonly pattern: RegExp;
+    readonly reserved: (name: string) => boolean;
+    readonly rule: string;
+  };
+  readonly emit: (exports: readonly { name: string; program: Program }[]) => Out;
+}
+
+const BACKENDS: { readonly js: Backend<EmittedModule>; readonly c: Backend<EmittedCModule> } = {
+  js: { names: JS_NAMES, emit: emitJsModule },
+  c: { names: C_NAMES, emit: emitCModule },
+};
+
+function checkName(name: unknown, seen: Set<string>, rules: Backend<unknown>['names']): string {
   if (typeof name !== 'string' || !rules.pattern.test(name) || rules.reserved(name)) {
     throw new InvalidArgumentError(
       `emitModule: export name ${JSON.stringify(name)} must be ${rules.rule}`,
@@ -115,9 +146,15 @@ function programOf(spec: ModuleFunction): Program {
 }
 
 /**
- * Emits compiled functions as one standalone ES module: each export is the function the
- * matching `compile*` call returns (argument checks throw `RangeError` instead of
- * `InvalidArgumentError`). The module imports nothing and contains no user text.
+ * Emits compiled functions as one standalone module. JavaScript (the default): an ES
+ * module whose exports are the functions the matching `compile*` calls return (argument
+ * checks throw `RangeError` instead of `InvalidArgumentError`), and its `.d.ts`. C
+ * (`language: 'c'`): C99 source and header with the same programs as C functions — arrays
+ * as `const double *` (read) and `double *` (written), batch columns as
+ * `const double *const *` plus the number of points, optional outputs as `NULL`; no
+ * allocation, no argument checks (C cannot know array lengths; the header says them). The
+ * output contains no user text but the export names, which must be plain identifiers of
+ * the language (C: no keyword, no math.h or C library name, not starting with `lz`).
  *
  * @example
  * ```ts
@@ -126,17 +163,42 @@ function programOf(spec: ModuleFunction): Program {
  * ]);
  * writeFileSync('loss.mjs', js); writeFileSync('loss.d.mts', dts);
  * // elsewhere: import { lossGrad } from './loss.mjs';
+ * const { c, h } = emitModule([...], { language: 'c' }); // cc -O2 -c loss.c; link with -lm
  * ```
  */
-export function emitModule(functions: readonly ModuleFunction[]): EmittedModule {
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options?: EmitModuleOptions & { readonly language?: 'js' },
+): EmittedModule;
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options: EmitModuleOptions & { readonly language: 'c' },
+): EmittedCModule;
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options?: EmitModuleOptions,
+): EmittedModule | EmittedCModule;
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options: EmitModuleOptions = {},
+): EmittedModule | EmittedCModule {
   if (!Array.isArray(functions) || functions.length === 0) {
     throw new InvalidArgumentError('emitModule: expected a non-empty array of functions');
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('emitModule: options must be an object');
+  }
+  const language = options.language ?? 'js';
+  if (language !== 'js' && language !== 'c') {
+    throw new InvalidArgumentError(
+      `emitModule: language must be 'js' or 'c', not ${JSON.stringify(language)}`,
+    );
+  }
+  const backend: Backend<EmittedModule | EmittedCModule> = BACKENDS[language];
   const seen = new Set<string>();
-  return emitJsModule(
-    functions.map((spec) => ({
-      name: checkName(spec?.name, seen, NAMES),
-      program: programOf(spec),
-    })),
-  );
+  const exports = functions.map((spec) => ({
+    name: checkName(spec?.name, seen, backend.names),
+    program: programOf(spec),
+  }));
+  return backend.emit(exports);
 }
