@@ -163,7 +163,12 @@ function programOf(spec: ModuleFunction): Program {
  * ]);
  * writeFileSync('loss.mjs', js); writeFileSync('loss.d.mts', dts);
  * // elsewhere: import { lossGrad } from './loss.mjs';
- * const { c, h } = emitModule([...], { language: 'c' }); // cc -O2 -c loss.c; link with -lm
+ *
+ * const native = emitModule(
+ *   [{ name: 'loss_grad', kind: 'gradient', expr: parse('(w*x - y)^2'), variables: ['w', 'x', 'y'] }],
+ *   { language: 'c' },
+ * );
+ * writeFileSync('loss.c', native.c); writeFileSync('loss.h', native.h); // cc -std=c99 -O2 -c loss.c
  * ```
  */
 export function emitModule(
