@@ -58,9 +58,6 @@ const dir = mkdtempSync(join(tmpdir(), 'leibniz-c-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CFLAGS = ['-std=c99', '-O2', '-pedantic', '-Wall', '-Wextra', '-Werror'];
-// Chunk functions take only what they use, but a batch kernel's unused size or a value
-// function's unused point are parameters all the same.
-const QUIET = ['-Wno-unused-parameter'];
 
 let counter = 0;
 /** Compiles `module` with `driver` (a C file including "m.h") and returns its output lines. */
@@ -70,7 +67,7 @@ function runC(module: { c: string; h: string }, driver: string): string[] {
   writeFileSync(`${base}.c`, module.c);
   writeFileSync(join(dir, 'm.h'), module.h);
   writeFileSync(`${base}-main.c`, driver);
-  execFileSync('cc', [...CFLAGS, ...QUIET, '-o', base, `${base}.c`, `${base}-main.c`, '-lm'], {
+  execFileSync('cc', [...CFLAGS, '-o', base, `${base}.c`, `${base}-main.c`, '-lm'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

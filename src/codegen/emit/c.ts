@@ -195,7 +195,16 @@ class UnitPrinter {
     const out: string[] = [];
     for (const mem of unit.memory) out.push(`  double ${mem.name}[${mem.size}];`);
     this.lines(m.body, '  ', m, out);
-    return { prototype: `${head};`, definition: [`${head} {`, ...out, '}'].join('\n') };
+    // A parameter the program does not need (a constant's point, a kernel without
+    // parameters) is marked used, so the code compiles cleanly with -Wextra.
+    const text = out.join('\n');
+    const names = m.params.flatMap((p) => (p.kind === 'columns' ? [p.name, p.size] : [p.name]));
+    const unused = names.filter((n) => !new RegExp(`\\b${n}\\b`).test(text));
+    const voids = unused.map((n) => `  (void)${n};`);
+    return {
+      prototype: `${head};`,
+      definition: [`${head} {`, ...voids, ...out, '}'].join('\n'),
+    };
   }
 
   chunk(
