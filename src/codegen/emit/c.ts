@@ -305,22 +305,25 @@ class UnitPrinter {
   }
 }
 
+/** `n doubles`, `1 double`. */
+const doubles = (n: string | number): string => `${n} double${n === 1 ? '' : 's'}`;
+
 /** What an argument must hold, for the header's comment. */
 function describeParam(p: Param): string | undefined {
   switch (p.kind) {
     case 'number':
       return undefined;
     case 'columns':
-      return `${p.name}: ${p.columns.length} arrays of ${p.size} doubles`;
+      return `${p.name}: ${p.columns.length} column${p.columns.length === 1 ? '' : 's'} of ${doubles(p.size)}`;
     case 'array': {
       const n =
         typeof p.length === 'number'
-          ? `${p.length}`
+          ? p.length
           : p.length.per === 1
             ? p.length.size
             : `${p.length.size} * ${p.length.per}`;
       const optional = p.missing === 'optional' ? ', or NULL' : '';
-      return `${p.name}: ${n} doubles${p.access === 'write' ? ' (written)' : ''}${optional}`;
+      return `${p.name}: ${doubles(n)}${p.access === 'write' ? ' (written)' : ''}${optional}`;
     }
   }
 }
