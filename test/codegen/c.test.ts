@@ -543,10 +543,12 @@ describe('C module text', () => {
 
   it('never contains user text: hostile symbol names give the text of plain names', () => {
     const model = (s: Expr): Expr => add(pow(sub(tanh(mul(s, 3)), 1), 2), sigmoid(sin(s)));
-    const text = (name: string) =>
-      emitModule([{ name: 'f', kind: 'gradient', expr: model(sym(name)), variables: [name] }], {
+    const text = (name: string) => {
+      const s = sym(name);
+      return emitModule([{ name: 'f', kind: 'gradient', expr: model(s), variables: [s] }], {
         language: 'c',
       });
+    };
     const plain = text('w');
     for (const hostile of [
       'x);*/ system("rm -rf /"); /*',
