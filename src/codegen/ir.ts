@@ -1,10 +1,20 @@
 /**
- * The code generator's intermediate form: float operations over numbered values, closer to
- * the emitted JavaScript than `Expr` (signed sums, products with a denominator, `sqrt`,
- * `log1p`, `expm1`). Invariant: nodes are immutable and hash-consed per `IrBuilder`, so a
- * computation that arises twice (in the forward pass and again in a partial) is one node.
+ * The code generator's value IR: float operations over numbered values, closer to machine
+ * arithmetic than `Expr` (signed sums, products with a denominator, and the kernel
+ * primitives of the function table: `sqrt`, `log1p`, `expm1`, `sigmoid`, …). A known
+ * function is expanded into its `kernel` (ops.ts) when applied, so `sec(u)` is `1/cos(u)` and
+ * no back end ever sees a function name. Invariant: nodes are immutable and hash-consed per
+ * `IrBuilder`, so a computation that arises twice (in the forward pass and again in a
+ * partial) is one node.
  */
-import type { FunctionName } from '../expr/index.js';
+import {
+  FUNCTIONS,
+  type FunctionName,
+  InvalidArgumentError,
+  KERNEL_PRIMITIVES,
+  type Kernel,
+  type KernelPrimitive,
+} from '../expr/index.js';
 
 /** Where an input value comes from; emit.ts decides how each source is read. */
 export type InputSource =
@@ -17,17 +27,8 @@ export type InputSource =
   /** The current element of a data column of a batch kernel (varies per point). */
   | 'data';
 
-/** Operations of the intermediate form. Known functions keep their `FunctionName`. */
-export type IrOp =
-  | 'in'
-  | 'lit'
-  | 'sum'
-  | 'prod'
-  | 'pow'
-  | 'sqrt'
-  | 'log1p'
-  | 'expm1'
-  | FunctionName;
+/** Operations of the value IR: inputs, literals, sums, products and the kernel primitives. */
+export type IrOp = 'in' | 'lit' | 'sum' | 'prod' | KernelPrimitive;
 
 /**
  * One value of a program. Build with `IrBuilder`; never mutate. Every node has every field
@@ -116,11 +117,46 @@ export class IrBuilder {
     return this.make(key, 'lit', [], { value });
   }
 
-  /** A known function, `pow`, `sqrt`, `log1p` or `expm1` applied to `args`. */
-  apply(op: Exclude<IrOp, 'in' | 'lit' | 'sum' | 'prod'>, args: readonly IrNode[]): IrNode {
-    let key = op;
+  /**
+   * A known function applied to `args`, as its kernel (the function table's `kernel`
+   * column), or a kernel primitive such as `pow`, `sqrt`, `log1p` or `expm1` itself.
+   */
+  apply(op: FunctionName | KernelPrimitive, args: readonly IrNode[]): IrNode {
+    const row: { readonly kernel: Kernel } | undefined = Object.hasOwn(FUNCTIONS, op)
+      ? FUNCTIONS[op as FunctionName]
+      : undefined;
+    if (row !== undefined) return this.kernel(row.kernel, args);
+    return this.primitive(op as KernelPrimitive, args);
+  }
+
+  private primitive(op: KernelPrimitive, args: readonly IrNode[]): IrNode {
+    if (KERNEL_PRIMITIVES[op] !== args.length) {
+      throw new InvalidArgumentError(`${op} takes ${KERNEL_PRIMITIVES[op]} argument(s)`);
+    }
+    let key: string = op;
     for (const a of args) key += `,${a.id}`;
     return this.make(key, op, args);
+  }
+
+  /** A kernel expression instantiated with `args` (bounded depth: kernels are table rows). */
+  private kernel(k: Kernel, args: readonly IrNode[]): IrNode {
+    if ('arg' in k) return args[k.arg];
+    if ('num' in k) return this.lit(k.num);
+    const a = k.args.map((x) => this.kernel(x, args));
+    switch (k.op) {
+      case 'add':
+        return this.sum(a);
+      case 'sub':
+        return this.sum(a, [false, true]);
+      case 'mul':
+        return this.prod(1, a);
+      case 'div':
+        return this.prod(1, [a[0]], [a[1]]);
+      case 'neg':
+        return this.negate(a[0]);
+      default:
+        return this.primitive(k.op, a);
+    }
   }
 
   /**
