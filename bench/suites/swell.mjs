@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { size } from '../../dist/index.js';
-import { FAMILIES } from '../lib/swell-worker.mjs';
 import { fmt, median, toMarkdownTable } from '../lib/measure.mjs';
+import { FAMILIES } from '../lib/swell-worker.mjs';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), '../lib/swell-worker.mjs');
 
