@@ -230,6 +230,16 @@ export class IrBuilder {
     }
     if (coef === 0 && den.length === 0) return this.lit(0);
     if (n.length === 0 && den.length === 0) return this.lit(coef);
+    // A step factor (or a gated product) gates the rest: 0 wins over ±∞ (kernel `gate`).
+    const k = n.findIndex(isGating);
+    if (k >= 0 && n.length + den.length > 1) {
+      const step = n[k];
+      const others = n.filter((_, i) => i !== k);
+      if (step.op === 'gate') {
+        return this.gate(step.args[0], this.prod(coef, [step.args[1], ...others], den));
+      }
+      return this.gate(step, this.prod(coef, others, den));
+    }
     if (den.length === 0 && n.length === 1) {
       if (coef === 1) return n[0];
       if (coef === -1) return this.negate(n[0]);
@@ -246,6 +256,12 @@ export class IrBuilder {
     const top = n.length <= MAX_ARITY - 1 ? n : [chain(n)];
     const bottom = den.length <= MAX_ARITY - top.length ? den : [chain(den)];
     return this.prodNode(coef, top, bottom);
+  }
+
+  /** `step · a` where a step at 0 zeroes even an infinite `a` (the `gate` primitive). */
+  private gate(step: IrNode, a: IrNode): IrNode {
+    if (a.op === 'lit' && Number.isFinite(a.value)) return this.prodNode(a.value, [step], []);
+    return this.apply('gate', [step, a]);
   }
 
   private prodNode(coef: number, num: readonly IrNode[], den: readonly IrNode[]): IrNode {
@@ -270,6 +286,9 @@ export class IrBuilder {
     return this.prod(1, [a, b]);
   }
 }
+
+/** Steps (heaviside, sign) and gated products: factors whose exact 0 gates a product. */
+const isGating = (n: IrNode): boolean => n.op === 'heaviside' || n.op === 'sign' || n.op === 'gate';
 
 /** True for `−a` written as a product with coefficient −1 and one factor. */
 export function isNegation(n: IrNode): boolean {

@@ -72,7 +72,9 @@ export type SignText = '-' | '0' | '+' | '-0' | '0+' | '-+' | '-0+';
  * NaN out, `min`/`max` propagate NaN and order −0 before +0, `pow(1, ∞)` is NaN), and for the
  * rest Leibniz's own stable helpers: `sigmoid` 1/(1 + e^−x) that never overflows, `softplus`
  * log(1 + e^x) as max(x, 0) + log1p(e^−|x|), `relu` max(x, 0), `heaviside` (1 for x > 0, 0 for
- * x ≤ 0), `erf` (fdlibm). Every back end maps each primitive to its language (a table typed
+ * x ≤ 0), `erf` (fdlibm), and `gate(s, a)`, the product s·a of a step s (heaviside or sign)
+ * with the convention that a step at 0 zeroes it even where a is ±∞ (a NaN a stays NaN): the
+ * derivative of relu(x)^(1/2) is ½·relu(x)^(−1/2)·H(x), 0 (not ∞·0) where x < 0. Every back end maps each primitive to its language (a table typed
  * over this vocabulary, so a new primitive is a compile error in every back end until each
  * says how to compute it).
  */
@@ -108,6 +110,7 @@ export const KERNEL_PRIMITIVES = {
   relu: 1,
   erf: 1,
   heaviside: 1,
+  gate: 2,
 } as const satisfies Readonly<Record<string, 1 | 2>>;
 
 /** A float primitive of the kernel vocabulary. */

@@ -52,6 +52,9 @@ const HELPERS = {
   lz_relu: 'static inline double lz_relu(double x) {\n  return x > 0.0 ? x : x == x ? 0.0 : x;\n}',
   lz_heaviside:
     'static inline double lz_heaviside(double x) {\n  return x > 0.0 ? 1.0 : x <= 0.0 ? 0.0 : x;\n}',
+  // A step s at 0 zeroes s·a even where a is ±∞ (not NaN); a NaN a stays NaN.
+  lz_gate:
+    'static inline double lz_gate(double s, double a) {\n  return s == 0.0 && a == a ? 0.0 : s * a;\n}',
 } as const;
 
 type Helper = keyof typeof HELPERS;
@@ -102,6 +105,7 @@ export const C_PRIMITIVES = {
   relu: helper('lz_relu'),
   erf: libm('erf'),
   heaviside: helper('lz_heaviside'),
+  gate: helper('lz_gate'),
 } as const satisfies { readonly [P in KernelPrimitive]: CPrimitive };
 
 const C_KEYWORDS =

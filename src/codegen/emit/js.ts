@@ -96,6 +96,7 @@ export const JS_PRIMITIVES = {
   erf: { text: ([u]) => `erf(${u})`, kernel: 'erf' },
   // Operands are names or literals, so repeating one costs nothing.
   heaviside: { text: ([u]) => `(${u} > 0 ? 1 : ${u} <= 0 ? 0 : ${u})` },
+  gate: { text: ([s, a]) => `(${s} === 0 && ${a} === ${a} ? 0 : ${s} * ${a})` },
 } as const satisfies { readonly [P in KernelPrimitive]: JsPrimitive };
 
 /** The JavaScript dialect; `used` collects the Leibniz kernels printed calls need. */
