@@ -123,6 +123,15 @@ describe('the issue-9 edges, compiled', () => {
     expect(at('heaviside(u)*log(u)', ['u'], [-1])[0]).toBeNaN();
   });
 
+  it("tanh's gradient keeps its digits where tanh(u) rounds to ±1 (sech2 kernel)", () => {
+    for (const t of [-40, -19, 0.3, 1.2, 5, 19, 40]) {
+      const [, [d]] = at('tanh(u)', ['u'], [t]);
+      const sech2 = 1 / Math.cosh(t) ** 2;
+      expect(Math.abs(d - sech2)).toBeLessThanOrEqual(1e-14 * sech2);
+    }
+    expect(at('tanh(u)', ['u'], [1000])[1]).toEqual([0]);
+  });
+
   it('d/du 0^u is 0 where 0^u is defined', () => {
     expect(at('0^u + u', ['u'], [1])).toEqual([1, [1]]);
   });

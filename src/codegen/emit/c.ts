@@ -55,6 +55,9 @@ const HELPERS = {
   // A step s at 0 zeroes s·a even where a is ±∞ (not NaN); a NaN a stays NaN.
   lz_gate:
     'static inline double lz_gate(double s, double a) {\n  return s == 0.0 && a == a ? 0.0 : s * a;\n}',
+  // sech²(u) given t = tanh(u): 1 − t² while it keeps its digits, else from exp.
+  lz_sech2:
+    'static inline double lz_sech2(double u, double t) {\n  if (fabs(t) < 0.9) return 1.0 - t * t;\n  double s = exp(u) + exp(-u);\n  return 4.0 / (s * s);\n}',
 } as const;
 
 type Helper = keyof typeof HELPERS;
@@ -106,6 +109,7 @@ export const C_PRIMITIVES = {
   erf: libm('erf'),
   heaviside: helper('lz_heaviside'),
   gate: helper('lz_gate'),
+  sech2: helper('lz_sech2'),
 } as const satisfies { readonly [P in KernelPrimitive]: CPrimitive };
 
 const C_KEYWORDS =
