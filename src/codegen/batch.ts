@@ -3,7 +3,12 @@
  * per data variable) with the parameters as a vector — the loss and gradient of a training
  * step. The loop allocates nothing; parameter-only subexpressions are hoisted out of it.
  */
-import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
+import {
+  type ExprInput,
+  InvalidArgumentError,
+  toExpression,
+  type Variable,
+} from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
@@ -68,15 +73,22 @@ export type PointwiseKernel = ((
  * ```
  */
 export function compileBatch(
-  expr: Expr,
+  expr: ExprInput,
   options: BatchOptions & { readonly reduce: 'none' },
 ): PointwiseKernel;
 export function compileBatch(
-  expr: Expr,
+  expr: ExprInput,
   options: BatchOptions & { readonly reduce?: 'sum' | 'mean' },
 ): BatchKernel;
-export function compileBatch(expr: Expr, options: BatchOptions): BatchKernel | PointwiseKernel;
-export function compileBatch(expr: Expr, options: BatchOptions): BatchKernel | PointwiseKernel {
+export function compileBatch(expr: ExprInput, options: BatchOptions): BatchKernel | PointwiseKernel;
+export function compileBatch(
+  input: ExprInput,
+  options: BatchOptions,
+): BatchKernel | PointwiseKernel {
+  const expr = toExpression(input, 'compileBatch');
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('compileBatch: options { data, params } are required');
+  }
   const { reduce = 'sum', gradient = true } = options;
   if (reduce !== 'sum' && reduce !== 'mean' && reduce !== 'none') {
     throw new InvalidArgumentError(`compileBatch: reduce must be 'sum', 'mean' or 'none'`);

@@ -2,7 +2,12 @@
  * `checkGradient`: the compiled gradient against central finite differences of the
  * compiled value, like `torch.autograd.gradcheck` — for checking a model end to end.
  */
-import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
+import {
+  type ExprInput,
+  InvalidArgumentError,
+  toExpression,
+  type Variable,
+} from '../expr/index.js';
 import { compile } from './function.js';
 import { compileGradient } from './gradient.js';
 import { symbolsOf } from './programs/common.js';
@@ -52,12 +57,13 @@ const H_SCALE = Math.cbrt(Number.EPSILON);
  * ```
  */
 export function checkGradient(
-  expr: Expr,
+  input: ExprInput,
   variables: readonly Variable[],
   point: ArrayLike<number> | Readonly<Record<string, number>>,
   options: GradientCheckOptions = {},
 ): GradientCheck {
   const { rtol = 1e-5, atol = 1e-7 } = options;
+  const expr = toExpression(input, 'checkGradient');
   const vars = symbolsOf(variables, 'checkGradient');
   const n = vars.length;
   const x = new Float64Array(n);

@@ -25,7 +25,14 @@ let cachedChars = 0;
 export function instantiate(body: string): unknown {
   let factory = cache.get(body);
   if (factory === undefined) {
-    factory = new Function(...FACTORY_PARAMS, body) as Factory;
+    try {
+      factory = new Function(...FACTORY_PARAMS, body) as Factory;
+    } catch (err) {
+      // Our text is valid JavaScript; an engine limit (size, nesting) is all that can refuse it.
+      throw new InvalidArgumentError(
+        `compile: the JavaScript engine refused the generated program (${err instanceof Error ? err.message : String(err)}); a smaller program or { input: 'vector' } may help`,
+      );
+    }
     cache.set(body, factory);
     cachedChars += body.length;
     for (const [key] of cache) {

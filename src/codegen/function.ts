@@ -3,7 +3,13 @@
  * The generated code is straight-line, computes every shared subexpression once and uses
  * the fast and stable float forms (x·x, a/b, sqrt, log1p, expm1).
  */
-import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
+import {
+  type Expr,
+  type ExprInput,
+  InvalidArgumentError,
+  toExpression,
+  type Variable,
+} from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
 import { symbolsOf } from './programs/common.js';
@@ -49,6 +55,9 @@ export function withSource<F extends object>(fn: F, source: string): F & Compile
   return fn as F & CompiledSource;
 }
 
+/** Most variables a positional compiled function takes (engines cap parameter lists). */
+const MAX_POSITIONAL = 10_000;
+
 /**
  * Compiles `expr` (or an array of expressions) into a JavaScript function of the
  * `variables`, in their order. Every free symbol must be a variable (else
@@ -64,27 +73,27 @@ export function withSource<F extends object>(fn: F, source: string): F & Compile
  * ```
  */
 export function compile(
-  expr: Expr,
+  expr: ExprInput,
   variables: readonly Variable[],
   options?: CompileOptions & { readonly input?: 'positional' },
 ): CompiledFunction;
 export function compile(
-  expr: Expr,
+  expr: ExprInput,
   variables: readonly Variable[],
   options: CompileOptions & { readonly input: 'vector' },
 ): CompiledVectorFunction;
 export function compile(
-  exprs: readonly Expr[],
+  exprs: readonly ExprInput[],
   variables: readonly Variable[],
   options?: CompileOptions & { readonly input?: 'positional' },
 ): CompiledMultiFunction;
 export function compile(
-  exprs: readonly Expr[],
+  exprs: readonly ExprInput[],
   variables: readonly Variable[],
   options: CompileOptions & { readonly input: 'vector' },
 ): CompiledVectorMultiFunction;
 export function compile(
-  expr: Expr | readonly Expr[],
+  expr: ExprInput | readonly ExprInput[],
   variables: readonly Variable[],
   options: CompileOptions = {},
 ): CompiledFunction | CompiledVectorFunction | CompiledMultiFunction | CompiledVectorMultiFunction {
@@ -93,8 +102,13 @@ export function compile(
     throw new InvalidArgumentError(`compile: input must be 'positional' or 'vector'`);
   }
   const multi = Array.isArray(expr);
-  const exprs: readonly Expr[] = multi ? expr : [expr as Expr];
+  const exprs: readonly Expr[] = (multi ? expr : [expr]).map((e) => toExpression(e, 'compile'));
   const vars = symbolsOf(variables, 'compile');
+  if (input === 'positional' && vars.length > MAX_POSITIONAL) {
+    throw new InvalidArgumentError(
+      `compile: ${vars.length} variables are too many for positional arguments (at most ${MAX_POSITIONAL}); pass { input: 'vector' }`,
+    );
+  }
   const body = factoryBody(valueProgram(exprs, vars, input, multi));
   const fn = instantiate(body) as (...args: unknown[]) => unknown;
   return withSource(fn, body) as CompiledFunction;

@@ -3,7 +3,7 @@
  * values stay in locals and the backward (adjoint) sweep reuses them, so the gradient costs
  * a small constant times the value and a call allocates nothing.
  */
-import type { Expr, Variable } from '../expr/index.js';
+import { type ExprInput, toExpression, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
@@ -43,13 +43,17 @@ export interface CompileGradientOptions {
  * ```
  */
 export function compileGradient(
-  expr: Expr,
+  expr: ExprInput,
   variables: readonly Variable[],
   options: CompileGradientOptions = {},
 ): CompiledGradient {
   const vars = symbolsOf([...variables, ...(options.data ?? [])], 'compileGradient');
   const body = factoryBody(
-    gradientProgram(expr, vars.slice(0, variables.length), vars.slice(variables.length)),
+    gradientProgram(
+      toExpression(expr, 'compileGradient'),
+      vars.slice(0, variables.length),
+      vars.slice(variables.length),
+    ),
   );
   return withSource(
     instantiate(body) as (x: ArrayLike<number>, gradOut?: Float64Array) => number,

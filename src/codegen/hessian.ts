@@ -2,7 +2,7 @@
  * Second derivatives: the dense Hessian (each pair i ≤ j computed once, mirrored) and the
  * Hessian-vector product H·v (the gradient's reverse sweep seeded with v), both compiled.
  */
-import type { Expr, Variable } from '../expr/index.js';
+import { type ExprInput, toExpression, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
@@ -31,9 +31,9 @@ export type CompiledHessianVector = ((
  * h([3, 5]); // Float64Array [10, 6, 6, 0]
  * ```
  */
-export function compileHessian(expr: Expr, variables: readonly Variable[]): CompiledHessian {
+export function compileHessian(expr: ExprInput, variables: readonly Variable[]): CompiledHessian {
   const vars = symbolsOf(variables, 'compileHessian');
-  const body = factoryBody(hessianProgram(expr, vars));
+  const body = factoryBody(hessianProgram(toExpression(expr, 'compileHessian'), vars));
   return withSource(
     instantiate(body) as (x: ArrayLike<number>, out?: Float64Array) => Float64Array,
     body,
@@ -51,11 +51,11 @@ export function compileHessian(expr: Expr, variables: readonly Variable[]): Comp
  * ```
  */
 export function compileHessianVector(
-  expr: Expr,
+  expr: ExprInput,
   variables: readonly Variable[],
 ): CompiledHessianVector {
   const vars = symbolsOf(variables, 'compileHessianVector');
-  const body = factoryBody(hessianVectorProgram(expr, vars));
+  const body = factoryBody(hessianVectorProgram(toExpression(expr, 'compileHessianVector'), vars));
   return withSource(
     instantiate(body) as (
       x: ArrayLike<number>,

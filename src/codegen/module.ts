@@ -5,7 +5,13 @@
  * emit/c.ts). Export names are the only text a caller chooses; they are checked against the
  * back end's identifier rules before they reach the output.
  */
-import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
+import {
+  type Expr,
+  type ExprInput,
+  InvalidArgumentError,
+  toExpression,
+  type Variable,
+} from '../expr/index.js';
 import type { BatchOptions } from './batch.js';
 import { C_NAMES, emitCModule } from './emit/c.js';
 import { emitJsModule, JS_NAMES } from './emit/js.js';
@@ -20,11 +26,11 @@ import { valueProgram } from './programs/value.js';
 /** One exported function of an emitted module. */
 export type ModuleFunction =
   | {
-      /** Export name: a plain ASCII identifier, not a reserved word (see `emitModule`). */
+      /** Export name: a plain ASCII identifier, not a reserved word, a standard global or `then` (see `emitModule`). */
       readonly name: string;
       /** `compile`: the value of one expression, or of several into an output array. */
       readonly kind: 'value';
-      readonly expr: Expr | readonly Expr[];
+      readonly expr: ExprInput | readonly ExprInput[];
       readonly variables: readonly Variable[];
       readonly input?: CompileOptions['input'];
     }
@@ -32,7 +38,7 @@ export type ModuleFunction =
       readonly name: string;
       /** `compileGradient` (with `data`: inputs after the variables, not differentiated). */
       readonly kind: 'gradient';
-      readonly expr: Expr;
+      readonly expr: ExprInput;
       readonly variables: readonly Variable[];
       readonly data?: readonly Variable[];
     }
@@ -40,7 +46,7 @@ export type ModuleFunction =
       readonly name: string;
       /** `compileHessian` or `compileHessianVector`. */
       readonly kind: 'hessian' | 'hessianVector';
-      readonly expr: Expr;
+      readonly expr: ExprInput;
       readonly variables: readonly Variable[];
     }
   | {
@@ -51,7 +57,7 @@ export type ModuleFunction =
        * or `(columns, params, out, gradOut?)` for `reduce: 'none'`.
        */
       readonly kind: 'batch';
-      readonly expr: Expr;
+      readonly expr: ExprInput;
       readonly options: BatchOptions;
     };
 
@@ -111,7 +117,9 @@ function programOf(spec: ModuleFunction): Program {
   switch (spec.kind) {
     case 'value': {
       const multi = Array.isArray(spec.expr);
-      const exprs: readonly Expr[] = multi ? (spec.expr as readonly Expr[]) : [spec.expr as Expr];
+      const exprs: readonly Expr[] = (
+        multi ? (spec.expr as readonly ExprInput[]) : [spec.expr as ExprInput]
+      ).map((e) => toExpression(e, 'emitModule'));
       const input = spec.input ?? 'positional';
       if (input !== 'positional' && input !== 'vector') {
         throw new InvalidArgumentError(`emitModule: input must be 'positional' or 'vector'`);
@@ -121,12 +129,18 @@ function programOf(spec: ModuleFunction): Program {
     case 'gradient': {
       const all = symbolsOf([...spec.variables, ...(spec.data ?? [])], 'emitModule');
       const n = spec.variables.length;
-      return gradientProgram(spec.expr, all.slice(0, n), all.slice(n));
+      return gradientProgram(toExpression(spec.expr, 'emitModule'), all.slice(0, n), all.slice(n));
     }
     case 'hessian':
-      return hessianProgram(spec.expr, symbolsOf(spec.variables, 'emitModule'));
+      return hessianProgram(
+        toExpression(spec.expr, 'emitModule'),
+        symbolsOf(spec.variables, 'emitModule'),
+      );
     case 'hessianVector':
-      return hessianVectorProgram(spec.expr, symbolsOf(spec.variables, 'emitModule'));
+      return hessianVectorProgram(
+        toExpression(spec.expr, 'emitModule'),
+        symbolsOf(spec.variables, 'emitModule'),
+      );
     case 'batch': {
       const { reduce = 'sum', gradient = true } = spec.options;
       if (reduce !== 'sum' && reduce !== 'mean' && reduce !== 'none') {
@@ -136,7 +150,7 @@ function programOf(spec: ModuleFunction): Program {
       const params = symbolsOf(spec.options.params, 'emitModule (params)');
       if (data.length === 0)
         throw new InvalidArgumentError('emitModule: a batch kernel needs a data variable');
-      return batchProgram(spec.expr, data, params, reduce, gradient);
+      return batchProgram(toExpression(spec.expr, 'emitModule'), data, params, reduce, gradient);
     }
     default:
       throw new InvalidArgumentError(

@@ -44,6 +44,7 @@ import {
   sub,
   sym,
   tanh,
+  toExpression,
 } from '../../src/expr/index.js';
 import {
   agrees,
@@ -140,7 +141,7 @@ function runCases(cases: readonly Case[], budget?: number): void {
 /** The program of a value or gradient spec (for chunking with a tiny budget). */
 function programOf(spec: ModuleFunction, k: number) {
   if (spec.kind === 'value') {
-    const exprs = Array.isArray(spec.expr) ? spec.expr : [spec.expr as Expr];
+    const exprs = (Array.isArray(spec.expr) ? spec.expr : [spec.expr]).map((e) => toExpression(e));
     return valueProgram(
       exprs,
       spec.variables.map((v) => (typeof v === 'string' ? sym(v) : v)),
@@ -150,7 +151,7 @@ function programOf(spec: ModuleFunction, k: number) {
   }
   if (spec.kind === 'gradient') {
     return gradientProgram(
-      spec.expr,
+      toExpression(spec.expr),
       spec.variables.map((v) => (typeof v === 'string' ? sym(v) : v)),
     );
   }

@@ -6,6 +6,7 @@ import { numberLiteral } from '../../src/codegen/emit/js.js';
 import { compile } from '../../src/codegen/index.js';
 import {
   add,
+  addAll,
   call,
   cos,
   div,
@@ -14,6 +15,7 @@ import {
   evaluate,
   exp,
   freeSymbols,
+  InvalidArgumentError,
   log,
   mul,
   num,
@@ -176,5 +178,34 @@ describe('errors', () => {
     expect(() => compile(x, ['x', 'x'])).toThrow(/twice/);
     expect(() => compile(x, [add(x, 1)])).toThrow();
     expect(() => compile(add(x, y), ['x', 'y'], { input: 'vector' })([1])).toThrow(/at least 2/);
+  });
+});
+
+describe('entry points at scale and with text', () => {
+  it('10⁵ variables: a vector function works; positional arguments are a typed error', () => {
+    const xs = Array.from({ length: 100_000 }, (_, i) => sym(`v${i}`));
+    const e = addAll(xs.map((v) => mul(v, v)));
+    const f = compile(e, xs, { input: 'vector' });
+    const point = new Float64Array(100_000).fill(2);
+    expect(f(point)).toBe(400_000);
+    expect(() => compile(e, xs)).toThrow(InvalidArgumentError);
+    expect(() => compile(e, xs)).toThrow(/input: 'vector'/);
+  });
+
+  it('compiles from text as from an expression', async () => {
+    const { compileBatch, compileGradient, compileHessian, checkGradient, emitModule } =
+      await import('../../src/codegen/index.js');
+    expect(compile('sin(x^2) + y', ['x', 'y'])(2, 1)).toBe(Math.sin(4) + 1);
+    const g = new Float64Array(1);
+    expect(compileGradient('x^3', ['x'])([2], g)).toBe(8);
+    expect(g[0]).toBe(12);
+    expect([...compileHessian('x^2*y', ['x', 'y'])([3, 5])]).toEqual([10, 6, 6, 0]);
+    const k = compileBatch('(w*x - y)^2', { data: ['x', 'y'], params: ['w'] });
+    expect(k({ x: new Float64Array([1]), y: new Float64Array([2]) }, [3])).toBe(1);
+    expect(checkGradient('sin(x*y)', ['x', 'y'], [0.3, 2]).ok).toBe(true);
+    expect(
+      emitModule([{ name: 'f', kind: 'value', expr: 'x + 1', variables: ['x'] }]).js,
+    ).toContain('export const f');
+    expect(() => compile(42 as never, ['x'])).toThrow(InvalidArgumentError);
   });
 });

@@ -152,6 +152,13 @@ describe('emitModule', () => {
       'café',
       'await',
       'eval',
+      // Globals the generated code uses (or a user would), and a thenable namespace.
+      'Math',
+      'RangeError',
+      'Float64Array',
+      'Array',
+      'then',
+      'globalThis',
     ]) {
       expect(() => emitModule([spec(bad)])).toThrow(InvalidArgumentError);
     }

@@ -144,11 +144,28 @@ const RESERVED = new Set(
   ).split(' '),
 );
 
-/** Export names JavaScript accepts: plain ASCII identifiers, not reserved words. */
+/**
+ * Names a module's exports must not take: the standard globals (an export `Math` or
+ * `RangeError` would shadow the one the generated code calls, in the whole module), and
+ * `then` (a namespace with a `then` export is thenable: `await import()` would call it).
+ */
+const SHADOWED = new Set(
+  (
+    'then globalThis Math Array Float64Array Float32Array Int8Array Int16Array Int32Array ' +
+    'Uint8Array Uint8ClampedArray Uint16Array Uint32Array BigInt64Array BigUint64Array ArrayBuffer ' +
+    'SharedArrayBuffer DataView Number BigInt Boolean String Symbol Object Function Error ' +
+    'RangeError TypeError SyntaxError ReferenceError EvalError URIError AggregateError JSON ' +
+    'Reflect Proxy Promise Map Set WeakMap WeakSet WeakRef FinalizationRegistry Date RegExp Atomics ' +
+    'Intl isNaN isFinite parseFloat parseInt encodeURI encodeURIComponent decodeURI ' +
+    'decodeURIComponent console'
+  ).split(' '),
+);
+
+/** Export names JavaScript accepts: plain ASCII identifiers, not reserved or global names. */
 export const JS_NAMES = {
   pattern: IDENTIFIER,
-  reserved: (name: string): boolean => RESERVED.has(name),
-  rule: 'a plain identifier (letters, digits, _ or $), not a reserved word',
+  reserved: (name: string): boolean => RESERVED.has(name) || SHADOWED.has(name),
+  rule: 'a plain identifier (letters, digits, _ or $), not a reserved word, a standard global (Math, RangeError, …) or then',
 } as const;
 
 /** Names reach the text only as identifiers (they are Leibniz's own; this keeps it local). */
