@@ -3,9 +3,6 @@
 // (default-src 'self') allows all of it, KaTeX's fonts included.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { kernelSources } from './kernel-sources.js';
-
-const library = fileURLToPath(new URL('../src/', import.meta.url));
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -19,7 +16,6 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
   },
-  plugins: [kernelSources(library)],
-  worker: { format: 'es', plugins: () => [kernelSources(library)] },
+  worker: { format: 'es' },
   logLevel: 'warn',
 });

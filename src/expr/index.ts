@@ -12,7 +12,7 @@ export * from './latex.js';
 export * from './node.js';
 export {
   NUMERIC_KERNEL_DEPENDENCIES,
-  NUMERIC_KERNEL_SOURCE,
+  NUMERIC_KERNELS,
   type NumericKernelName,
 } from './numeric.js';
 export * from './ops.js';

@@ -2,7 +2,7 @@
  * Accurate float64 numeric kernels shared by the expression interpreter and generated code.
  *
  * Every kernel is a self-contained plain function (no module-level state, literals only), so its
- * `toString()` is valid standalone JavaScript; `NUMERIC_KERNEL_SOURCE` relies on that.
+ * `toString()` is valid standalone JavaScript; code generation embeds it (`NUMERIC_KERNELS`).
  *
  * erf/erfc re-implement the rational approximations of Sun's fdlibm `s_erf.c` (as shipped in
  * FreeBSD msun), coefficients copied from the published source: errors are within a few ulp.
@@ -216,17 +216,12 @@ export function heaviside(x: number): number {
 }
 
 /**
- * Standalone source of each kernel, `function NAME(x) {...}`, for embedding in generated
- * JavaScript. Taken from the compiled functions so the logic has a single home.
+ * The kernels as functions, for embedding their source (`toString()`) in generated
+ * JavaScript, so the logic has a single home. A bundler may rename them (and the calls
+ * between them, consistently): embed each under its own runtime `name`.
  */
-export const NUMERIC_KERNEL_SOURCE: Readonly<Record<NumericKernelName, string>> = Object.freeze({
-  erf: erf.toString(),
-  erfc: erfc.toString(),
-  sigmoid: sigmoid.toString(),
-  softplus: softplus.toString(),
-  relu: relu.toString(),
-  heaviside: heaviside.toString(),
-});
+export const NUMERIC_KERNELS: Readonly<Record<NumericKernelName, (x: number) => number>> =
+  Object.freeze({ erf, erfc, sigmoid, softplus, relu, heaviside });
 
 /**
  * Other kernels each kernel's source calls; generated code must include their sources too

@@ -10,7 +10,7 @@ import {
   InvalidArgumentError,
   type KernelPrimitive,
   NUMERIC_KERNEL_DEPENDENCIES,
-  NUMERIC_KERNEL_SOURCE,
+  NUMERIC_KERNELS,
   type NumericKernelName,
 } from '../../expr/index.js';
 import { type LaidProgram, type Line, layout, type MainFunction } from '../layout.js';
@@ -116,10 +116,14 @@ const dialect = (used: Set<NumericKernelName>): Dialect => ({
 });
 
 /**
- * Source of the kernels in `used` and the kernels they call, in a fixed order. Function
- * declarations are hoisted, so they may sit anywhere in the enclosing scope.
+ * The kernels in `used` (and the kernels they call), bound to their names in the generated
+ * code: `const { erf, softplus } = (() => { …sources…; return { erf: …, softplus: … }; })();`.
+ * Each source is declared under its function's runtime name, which a bundler may have
+ * changed (consistently with the calls between kernels); the scope keeps those names from
+ * meeting the generated ones.
  */
 function kernelSource(used: ReadonlySet<NumericKernelName>): string {
+  if (used.size === 0) return '';
   const all = new Set<NumericKernelName>();
   const stack = [...used];
   while (stack.length > 0) {
@@ -128,10 +132,17 @@ function kernelSource(used: ReadonlySet<NumericKernelName>): string {
     all.add(k);
     stack.push(...NUMERIC_KERNEL_DEPENDENCIES[k]);
   }
-  return [...all]
+  const runtimeName = (k: NumericKernelName): string => {
+    const name = NUMERIC_KERNELS[k].name;
+    if (!IDENTIFIER.test(name)) throw new Error(`kernel ${k} has no usable name ('${name}')`);
+    return name;
+  };
+  const wanted = [...used].sort();
+  const body = [...all]
     .sort()
-    .map((k) => NUMERIC_KERNEL_SOURCE[k])
-    .join('\n');
+    .map((k) => `  const ${runtimeName(k)} = ${NUMERIC_KERNELS[k].toString()};`);
+  const result = wanted.map((k) => `${k}: ${runtimeName(k)}`).join(', ');
+  return `const { ${wanted.join(', ')} } = (() => {\n${body.join('\n')}\n  return { ${result} };\n})();`;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
