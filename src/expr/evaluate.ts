@@ -10,18 +10,28 @@ import { InvalidArgumentError, UnboundFunctionError, UnboundSymbolError } from '
 import { type ExprInput, toExpression } from './input.js';
 import type { Expr } from './node.js';
 import { erf, heaviside, relu, sigmoid, softplus } from './numeric.js';
-import { CONSTANTS, type ConstantName, type FunctionName } from './ops.js';
+import {
+  CONSTANTS,
+  type ConstantName,
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionName,
+  type Kernel,
+  type KernelPrimitive,
+} from './ops.js';
 import { ratToNumber } from './rational.js';
 import { stableForm } from './stable.js';
 
-/** Float implementations of the known functions (the semantics compiled code must match). */
-export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]) => number } = {
+/**
+ * The float semantics of each kernel primitive, as the interpreter computes them: `Math`
+ * and Leibniz's stable kernels. Compiled code must agree (tested per primitive).
+ */
+export const PRIMITIVE_FLOATS: {
+  readonly [P in KernelPrimitive]: (...xs: number[]) => number;
+} = {
   sin: Math.sin,
   cos: Math.cos,
   tan: Math.tan,
-  sec: (x) => 1 / Math.cos(x),
-  csc: (x) => 1 / Math.sin(x),
-  cot: (x) => 1 / Math.tan(x),
   asin: Math.asin,
   acos: Math.acos,
   atan: Math.atan,
@@ -33,12 +43,16 @@ export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]
   acosh: Math.acosh,
   atanh: Math.atanh,
   exp: Math.exp,
+  expm1: Math.expm1,
   log: Math.log,
+  log1p: Math.log1p,
   log2: Math.log2,
   log10: Math.log10,
+  sqrt: Math.sqrt,
   cbrt: Math.cbrt,
+  pow: Math.pow,
   abs: Math.abs,
-  sign: (x) => (Number.isNaN(x) ? Number.NaN : Math.sign(x)),
+  sign: Math.sign,
   min: (a, b) => Math.min(a, b),
   max: (a, b) => Math.max(a, b),
   sigmoid,
@@ -46,7 +60,50 @@ export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]
   relu,
   erf,
   heaviside,
+  gate: (s, a) => (s === 0 && !Number.isNaN(a) ? 0 : s * a),
+  sech2: (u, t) => (Math.abs(t) < 0.9 ? 1 - t * t : 4 / (Math.exp(u) + Math.exp(-u)) ** 2),
 };
+
+/** A kernel of the function table as a float function of the function's arguments. */
+function kernelFloat(k: Kernel): (...xs: number[]) => number {
+  if ('arg' in k) {
+    const i = k.arg;
+    return (...xs) => xs[i];
+  }
+  if ('num' in k) {
+    const v = k.num;
+    return () => v;
+  }
+  const args = k.args.map(kernelFloat);
+  const [a, b] = args;
+  switch (k.op) {
+    case 'add':
+      return (...xs) => a(...xs) + b(...xs);
+    case 'sub':
+      return (...xs) => a(...xs) - b(...xs);
+    case 'mul':
+      return (...xs) => a(...xs) * b(...xs);
+    case 'div':
+      return (...xs) => a(...xs) / b(...xs);
+    case 'neg':
+      return (...xs) => -a(...xs);
+    default: {
+      const f = PRIMITIVE_FLOATS[k.op];
+      // A function that is one primitive of its own arguments is that primitive itself.
+      if (k.args.every((x, i) => 'arg' in x && x.arg === i)) return f;
+      return (...xs) => f(...args.map((g) => g(...xs)));
+    }
+  }
+}
+
+/**
+ * Float implementations of the known functions, read from the function table's kernel column
+ * (the semantics compiled code must match).
+ */
+export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]) => number } =
+  Object.fromEntries(FUNCTION_NAMES.map((name) => [name, kernelFloat(FUNCTIONS[name].kernel)])) as {
+    readonly [K in FunctionName]: (...xs: number[]) => number;
+  };
 
 /** Values of the symbols: a record by name, or a map keyed by name or symbol node. */
 export type Environment = { readonly [name: string]: number } | ReadonlyMap<string | Expr, number>;
