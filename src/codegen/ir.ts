@@ -230,15 +230,19 @@ export class IrBuilder {
     }
     if (coef === 0 && den.length === 0) return this.lit(0);
     if (n.length === 0 && den.length === 0) return this.lit(coef);
-    // A step factor (or a gated product) gates the rest: 0 wins over ±∞ (kernel `gate`).
-    const k = n.findIndex(isGating);
+    // A step factor gates the rest: where it is 0, 0 wins over ±∞ (kernel `gate`). Only
+    // the step itself gates; a gated value is an ordinary factor downstream (a 0 times a
+    // finite value is 0 anyway), so training kernels pay one guard per step, not per weight.
+    const k = n.findIndex(isStep);
     if (k >= 0 && n.length + den.length > 1) {
-      const step = n[k];
-      const others = n.filter((_, i) => i !== k);
-      if (step.op === 'gate') {
-        return this.gate(step.args[0], this.prod(coef, [step.args[1], ...others], den));
-      }
-      return this.gate(step, this.prod(coef, others, den));
+      return this.gate(
+        n[k],
+        this.prod(
+          coef,
+          n.filter((_, i) => i !== k),
+          den,
+        ),
+      );
     }
     if (den.length === 0 && n.length === 1) {
       if (coef === 1) return n[0];
@@ -287,8 +291,8 @@ export class IrBuilder {
   }
 }
 
-/** Steps (heaviside, sign) and gated products: factors whose exact 0 gates a product. */
-const isGating = (n: IrNode): boolean => n.op === 'heaviside' || n.op === 'sign' || n.op === 'gate';
+/** Steps (heaviside, sign): factors whose exact 0 gates a product. */
+const isStep = (n: IrNode): boolean => n.op === 'heaviside' || n.op === 'sign';
 
 /** True for `−a` written as a product with coefficient −1 and one factor. */
 export function isNegation(n: IrNode): boolean {

@@ -61,7 +61,7 @@ export const PRIMITIVE_FLOATS: {
   erf,
   heaviside,
   gate: (s, a) => (s === 0 && !Number.isNaN(a) ? 0 : s * a),
-  sech2: (u, t) => (Math.abs(t) < 0.9 ? 1 - t * t : 4 / (Math.exp(u) + Math.exp(-u)) ** 2),
+  sech2: (u, t) => (Math.abs(t) < 0.9999 ? 1 - t * t : 4 / (Math.exp(u) + Math.exp(-u)) ** 2),
 };
 
 /** A kernel of the function table as a float function of the function's arguments. */

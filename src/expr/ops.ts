@@ -75,8 +75,8 @@ export type SignText = '-' | '0' | '+' | '-0' | '0+' | '-+' | '-0+';
  * x ≤ 0), `erf` (fdlibm), and `gate(s, a)`, the product s·a of a step s (heaviside or sign)
  * with the convention that a step at 0 zeroes it even where a is ±∞ (a NaN a stays NaN): the
  * derivative of relu(x)^(1/2) is ½·relu(x)^(−1/2)·H(x), 0 (not ∞·0) where x < 0; and
- * `sech2(u, t)`, sech²(u) given t = tanh(u): 1 − t² where that keeps its digits, else from
- * exp (1 − t² is 0 once tanh(u) rounds to ±1, from |u| ≈ 19). Every back end maps each primitive to its language (a table typed
+ * `sech2(u, t)`, sech²(u) given t = tanh(u): 1 − t² while |t| < 0.9999 (within ~1e-12
+ * relative), else from exp (1 − t² is 0 once tanh(u) rounds to ±1, from |u| ≈ 19). Every back end maps each primitive to its language (a table typed
  * over this vocabulary, so a new primitive is a compile error in every back end until each
  * says how to compute it).
  */

@@ -132,6 +132,15 @@ describe('the issue-9 edges, compiled', () => {
     expect(at('tanh(u)', ['u'], [1000])[1]).toEqual([0]);
   });
 
+  it('a ReLU network pays one guard per unit, not per weight', () => {
+    const f = compileGradient(
+      parse('(v1*relu(w1*x + b1) + v2*relu(w2*x + b2) + v3*relu(w3*x + b3) - y)^2'),
+      ['w1', 'w2', 'w3', 'b1', 'b2', 'b3', 'v1', 'v2', 'v3'],
+      { data: ['x', 'y'] },
+    );
+    expect(f.source.match(/=== 0 &&/g)?.length).toBe(3);
+  });
+
   it('d/du 0^u is 0 where 0^u is defined', () => {
     expect(at('0^u + u', ['u'], [1])).toEqual([1, [1]]);
   });

@@ -57,7 +57,7 @@ const HELPERS = {
     'static inline double lz_gate(double s, double a) {\n  return s == 0.0 && a == a ? 0.0 : s * a;\n}',
   // sech²(u) given t = tanh(u): 1 − t² while it keeps its digits, else from exp.
   lz_sech2:
-    'static inline double lz_sech2(double u, double t) {\n  if (fabs(t) < 0.9) return 1.0 - t * t;\n  double s = exp(u) + exp(-u);\n  return 4.0 / (s * s);\n}',
+    'static inline double lz_sech2(double u, double t) {\n  if (fabs(t) < 0.9999) return 1.0 - t * t;\n  double s = exp(u) + exp(-u);\n  return 4.0 / (s * s);\n}',
 } as const;
 
 type Helper = keyof typeof HELPERS;

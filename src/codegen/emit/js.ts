@@ -97,10 +97,11 @@ export const JS_PRIMITIVES = {
   // Operands are names or literals, so repeating one costs nothing.
   heaviside: { text: ([u]) => `(${u} > 0 ? 1 : ${u} <= 0 ? 0 : ${u})` },
   gate: { text: ([s, a]) => `(${s} === 0 && ${a} === ${a} ? 0 : ${s} * ${a})` },
-  // |t| < 0.9: 1 − t² loses at most a few ulps; beyond, 4/(eᵘ + e⁻ᵘ)² keeps every digit.
+  // |t| < 0.9999 (|u| < 4.95): 1 − t² is within ~1e-12 relative; beyond, where tanh rounds
+  // toward ±1, 4/(eᵘ + e⁻ᵘ)² keeps every digit. The branch is rarely taken, so it is cheap.
   sech2: {
     text: ([u, t]) =>
-      `(Math.abs(${t}) < 0.9 ? 1 - ${t} * ${t} : 4 / (Math.exp(${u}) + Math.exp(-${u})) ** 2)`,
+      `(Math.abs(${t}) < 0.9999 ? 1 - ${t} * ${t} : 4 / (Math.exp(${u}) + Math.exp(-${u})) ** 2)`,
   },
 } as const satisfies { readonly [P in KernelPrimitive]: JsPrimitive };
 
