@@ -94,6 +94,7 @@ export {
   substitute,
   treeSize,
 } from './expr/walk.js';
-
+// Graphs, sessions and training: the lecture's model on exact compiled gradients.
+export * from './graph/index.js';
 // Simplification: the rewrite engine, rule sets, expand/cancel/together.
 export * from './simplify/index.js';
