@@ -45,5 +45,4 @@ export {
   Operation,
   Tensor,
   type TensorKind,
-  type TensorRunner,
 } from './tensor.js';

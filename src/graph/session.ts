@@ -21,6 +21,7 @@ import {
   UninitializedVariableError,
 } from './errors.js';
 import { dependencies, Expansion, NotSeparable, rowExpansion } from './expand.js';
+import { type FitHistory, type FitOptions, fit as fitBatches } from './fit.js';
 import type { Graph } from './graph.js';
 import { initialValue } from './init.js';
 import type { Optimizer } from './optimizers.js';
@@ -230,6 +231,19 @@ export class Session {
       out[k] = plan.result(i, entry.state);
     });
     return out;
+  }
+
+  /**
+   * Trains: `fit(this, trainOp, options)` — epochs of seeded, shuffled mini-batches with
+   * progress output (see `fit`).
+   *
+   * @example
+   * ```ts
+   * const history = sess.fit(trainOp, { data: { x: xs, y: ys }, batchSize: 64, epochs: 100 });
+   * ```
+   */
+  fit(trainOp: Operation, options: FitOptions): FitHistory {
+    return fitBatches(this, trainOp, options);
   }
 
   /** Writes a checkpoint file atomically (see docs/graph.md for the format). */

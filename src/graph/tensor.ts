@@ -7,6 +7,7 @@ import type { Expr } from '../expr/node.js';
 import type { Graph } from './graph.js';
 import type { Initializer } from './init.js';
 import type { Optimizer } from './optimizers.js';
+import type { Session } from './session.js';
 import { type Dense, formatShape, type Shape, type TensorValue } from './shape.js';
 
 /** What kind of node a tensor is. */
@@ -31,11 +32,6 @@ export type NodeDef =
   | { readonly kind: 'softmaxCrossEntropy'; readonly axis: number }
   | { readonly kind: 'gradient'; readonly wrt: Tensor }
   | { readonly kind: 'hessian'; readonly wrt: Tensor };
-
-/** Something that can run a fetch: a `Session`. */
-export interface TensorRunner {
-  run(fetch: Tensor, feeds?: Feeds): number | TensorValue;
-}
 
 /**
  * Feeds for `Session.run`: values by placeholder name (or by placeholder tensor, in a
@@ -104,7 +100,7 @@ export class Tensor {
    * The value of this tensor in `session`: shorthand for `session.run(this, feeds)` (a
    * number for a 0-d tensor, else a `TensorValue`).
    */
-  eval(session: TensorRunner, feeds?: Feeds): number | TensorValue {
+  eval(session: Session, feeds?: Feeds): number | TensorValue {
     return session.run(this, feeds);
   }
 }
