@@ -28,7 +28,7 @@ export function twoLayerData(n: number, seed: string): { x: Float64Array; y: Flo
 export function run(
   options: { steps?: number; log?: (line: string) => void; checkpointDir?: string } = {},
 ) {
-  const steps = options.steps ?? 400;
+  const steps = options.steps ?? 2000;
   const log = options.log ?? (() => {});
   const g = new Graph();
   const x = g.placeholder('x', [null]);

@@ -546,13 +546,12 @@ export class Expansion {
     const overBatch = bAxis !== -1 && axes.includes(bAxis);
     // Sum within a sample over the reduced non-batch axes.
     const inInner = nonBatch(x.dims);
-    const innerAxes: number[] = [];
     let c = 0;
     const reducedInner = new Set<number>();
     x.dims.forEach((d, i) => {
       if (d === BATCH) return;
       if (axes.includes(i)) reducedInner.add(c);
-      innerAxes.push(c++);
+      c++;
     });
     const keptInner = inInner.filter((_, i) => !reducedInner.has(i));
     const groups = new Map<number, Expr[]>();
@@ -605,10 +604,10 @@ export class Expansion {
     const strides = stridesOf(inner);
     const len = inner[innerAxis];
     const stride = strides[innerAxis];
-    const outer = sizeOf(inner) / Math.max(1, len);
+    const rest = inner.filter((_, i) => i !== innerAxis);
+    const outer = sizeOf(rest);
     for (let o = 0; o < outer; o++) {
       // Base offset of slice o: the multi-index without the axis.
-      const rest = inner.filter((_, i) => i !== innerAxis);
       const idx = unflatten(o, rest);
       let base = 0;
       let r = 0;
@@ -624,6 +623,7 @@ export class Expansion {
     const x = this.input(t, 0);
     const elems = new Array<Expr>(x.elems.length);
     this.slices(t, x, axis, (pos) => {
+      if (pos.length === 0) return;
       const z = pos.map((p) => x.elems[p]);
       const { shift, sum } = logSumExpParts(z);
       pos.forEach((p, j) => {
@@ -643,6 +643,10 @@ export class Expansion {
     const zb = { ...out, elems: Array.from({ length: count }, (_, q) => z.elems[maps[1][q]]) };
     const elems: Expr[] = [];
     this.slices(t, zb, axis, (pos) => {
+      if (pos.length === 0) {
+        elems.push(ZERO_EXPR);
+        return;
+      }
       const logits = pos.map((p) => zb.elems[p]);
       const { shift, sum } = logSumExpParts(logits);
       const lse = add(shift, log(sum));

@@ -755,6 +755,7 @@ export class Plan {
         return t.rank === 0 ? data[0] : new TensorValue(t.shape as number[], data);
       }
       case 'fixed': {
+        if (o.count === 0) return new TensorValue(o.dims, new Float64Array(0));
         const out = this.fixedFn!.out;
         if (o.dims.length === 0) return out[o.start];
         return new TensorValue(o.dims, out.slice(o.start, o.start + o.count));

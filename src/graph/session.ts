@@ -487,9 +487,9 @@ export class Session {
     } else {
       let dense: { shape: readonly number[]; data: Float64Array };
       try {
-        dense = toDense(value, `feed '${p.name}'`);
+        dense = toDense(value, `feed for placeholder '${p.name}'`);
       } catch (e) {
-        throw new FeedError(`feed for placeholder '${p.name}': ${(e as Error).message}`, p.name);
+        throw new FeedError((e as Error).message, p.name);
       }
       data = dense.data;
       shape = fitShape(dense, p.shape);

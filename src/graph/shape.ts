@@ -14,10 +14,15 @@ export type NestedArray = number | readonly NestedArray[];
 
 /**
  * What a constant, a feed or an initial value may be: a number (0-d), nested arrays, a
- * `Float64Array` (or any array of numbers: flat, row-major, its shape taken from the
- * context) or a `TensorValue`.
+ * `Float64Array` (flat, row-major; its shape taken from the context), or a tensor value —
+ * a `TensorValue` or any `{ shape, data }` object.
  */
-export type TensorInput = number | readonly NestedArray[] | Float64Array | TensorValue;
+export type TensorInput =
+  | number
+  | readonly NestedArray[]
+  | Float64Array
+  | TensorValue
+  | { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
 
 /** `[null, 3]` */
 export const formatShape = (shape: Shape): string =>
@@ -185,6 +190,16 @@ export interface Dense {
 export function toDense(input: unknown, what: string): Dense {
   if (typeof input === 'number') return { shape: [], data: new Float64Array([input]) };
   if (input instanceof TensorValue) return { shape: input.shape, data: input.data };
+  if (isShaped(input)) {
+    const shape = checkShape(input.shape, what, false) as number[];
+    const data = input.data instanceof Float64Array ? input.data : toDense(input.data, what).data;
+    if (data.length !== sizeOf(shape)) {
+      throw new ShapeError(
+        `${what}: shape ${formatShape(shape)} needs ${sizeOf(shape)} values, got ${data.length}`,
+      );
+    }
+    return { shape, data };
+  }
   if (input instanceof Float64Array) return { shape: [input.length], data: input };
   if (ArrayBuffer.isView(input) && !(input instanceof DataView)) {
     const a = input as unknown as ArrayLike<number | bigint>;
@@ -238,6 +253,17 @@ export function toDense(input: unknown, what: string): Dense {
     }
   }
   return { shape, data };
+}
+
+/** A plain `{ shape, data }` object (what `TensorValue` is, structurally). */
+function isShaped(x: unknown): x is { shape: unknown; data: unknown } {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !Array.isArray(x) &&
+    Array.isArray((x as { shape?: unknown }).shape) &&
+    'data' in x
+  );
 }
 
 /** Short description of an unexpected value for error messages (never the whole value). */

@@ -8,7 +8,13 @@ import type { Graph } from './graph.js';
 import type { Initializer } from './init.js';
 import type { Optimizer } from './optimizers.js';
 import type { Session } from './session.js';
-import { type Dense, formatShape, type Shape, type TensorValue } from './shape.js';
+import {
+  type Dense,
+  formatShape,
+  type Shape,
+  type TensorInput,
+  type TensorValue,
+} from './shape.js';
 
 /** What kind of node a tensor is. */
 export type TensorKind = 'constant' | 'variable' | 'placeholder' | 'op' | 'gradient';
@@ -41,7 +47,7 @@ export type NodeDef =
 export type Feeds = Readonly<Record<string, FeedValue>> | ReadonlyMap<Tensor | string, FeedValue>;
 
 /** One fed value (see `Feeds`). */
-export type FeedValue = number | readonly unknown[] | Float64Array | TensorValue;
+export type FeedValue = TensorInput;
 
 /**
  * A tensor of a graph: the output of a constant, variable, placeholder or op. Printing it
