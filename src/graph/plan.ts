@@ -178,11 +178,11 @@ function splitSymbols(plan: PlanBuilder, exprs: readonly Expr[]): { fixed: Expr[
 
 /** A compiled `compileBatch` kernel with its inputs wired: data record and params vector. */
 class LoopKernel {
-  private readonly kernel: (
+  private readonly kernel: ((
     data: Record<string, Float64Array>,
     params: Float64Array,
     gradOut?: Float64Array,
-  ) => number;
+  ) => number) & { readonly source: string };
   private readonly data: Record<string, Float64Array> = {};
   private readonly names: string[];
   private readonly columns: Column[];
@@ -207,7 +207,7 @@ class LoopKernel {
       reduce: 'sum',
       gradient,
     });
-    plan.stats.kernels++;
+    plan.compiled(this.kernel);
     this.names = rows.map((s) => s.name!);
     this.columns = rows.map((s) => plan.column(s));
     this.params = new Float64Array(leading.length + fixed.length);
@@ -228,7 +228,9 @@ class LoopKernel {
 
 /** A vector function of fixed and sample inputs, called per sample (or once). */
 class VectorFunction {
-  private readonly fn: (x: ArrayLike<number>, out?: Float64Array) => Float64Array;
+  private readonly fn: ((x: ArrayLike<number>, out?: Float64Array) => Float64Array) & {
+    readonly source: string;
+  };
   readonly input: Float64Array;
   readonly out: Float64Array;
   private readonly binder: Binder;
@@ -238,7 +240,7 @@ class VectorFunction {
   constructor(plan: PlanBuilder, outputs: readonly Expr[]) {
     const { fixed, rows } = splitSymbols(plan, outputs);
     this.fn = compile(outputs as Expr[], [...fixed, ...rows], { input: 'vector' });
-    plan.stats.kernels++;
+    plan.compiled(this.fn);
     this.binder = new Binder(fixed, plan);
     this.nFixed = fixed.length;
     this.input = new Float64Array(fixed.length + rows.length);
@@ -360,13 +362,15 @@ export class FactoredGradient {
     this.fTargets = fVars.map((v) => vIndex.get(v.id)!);
     this.fDirectSlots = direct.map((s) => plan.slotOf(expansion.reductionOf(s)!));
     if (diffVars.length > 0) {
-      this.fKernel = compileGradient(F, diffVars, { data: others });
+      const kernel = compileGradient(F, diffVars, { data: others });
+      plan.compiled(kernel);
+      this.fKernel = kernel;
     } else {
       const value = compile([F], others, { input: 'vector' });
+      plan.compiled(value);
       const out = new Float64Array(1);
       this.fKernel = (x) => value(x, out)[0];
     }
-    plan.stats.kernels++;
     this.fInput = new Float64Array(diffVars.length + others.length);
     this.fGrad = new Float64Array(diffVars.length);
     this.fBinder = new Binder([...diffVars, ...others], plan);
@@ -486,12 +490,20 @@ export interface TrainStep {
 export interface PlanStats {
   kernels: number;
   compileMs: number;
+  /** Characters of generated JavaScript. */
+  sourceChars: number;
 }
 
 /** Collects what a plan needs while it is built. */
 class PlanBuilder {
   readonly variables = new Set<Tensor>();
-  readonly stats: PlanStats = { kernels: 0, compileMs: 0 };
+  readonly stats: PlanStats = { kernels: 0, compileMs: 0, sourceChars: 0 };
+
+  /** Counts a compiled function. */
+  compiled(fn: { source: string }): void {
+    this.stats.kernels++;
+    this.stats.sourceChars += fn.source.length;
+  }
   private readonly slots = new Map<number, number>();
   private readonly columns = new Map<number, Column>();
   private readonly forward = new Map<number, BatchSum>();

@@ -56,11 +56,14 @@ export interface SessionStats {
   readonly kernels: number;
   /** Milliseconds spent expanding and compiling. */
   readonly compileMs: number;
+  /** Characters of JavaScript generated. */
+  readonly sourceChars: number;
   /** Runs so far. */
   readonly runs: number;
 }
 
 interface Entry {
+  readonly fetches: readonly Fetch[];
   readonly items: readonly FetchItem[];
   readonly placeholders: readonly Tensor[];
   readonly variables: readonly Tensor[];
@@ -70,6 +73,12 @@ interface Entry {
   separable: boolean | undefined;
   constraints: (readonly [Tensor, Tensor])[] | undefined;
   readonly concrete: Map<string, Plan>;
+}
+
+/** A node of the cache of entries keyed by fetch lists (a trie: lookups allocate nothing). */
+interface TrieNode {
+  entry?: Entry;
+  next?: Map<Fetch, TrieNode>;
 }
 
 /** Per optimizer: its checkpoint name, slots by variable id and scalar state. */
@@ -101,11 +110,12 @@ export class Session {
   readonly graph: Graph;
   private readonly values = new Map<number, Float64Array>();
   private readonly optimizers = new Map<Optimizer, OptimizerState>();
-  private readonly entries = new Map<string, Entry>();
+  private readonly trie = new Map<Fetch, TrieNode>();
+  private readonly single = new Map<Fetch, Entry>();
   private readonly nextValues = new Map<number, Float64Array>();
   private step = 0;
   private closed = false;
-  private counters = { plans: 0, kernels: 0, compileMs: 0, runs: 0 };
+  private counters = { plans: 0, kernels: 0, compileMs: 0, sourceChars: 0, runs: 0 };
 
   constructor(graph: Graph) {
     if (graph === null || typeof graph !== 'object' || typeof graph.tensors !== 'function') {
@@ -205,21 +215,24 @@ export class Session {
     this.checkOpen();
     let list: readonly Fetch[];
     let keys: string[] | undefined;
-    let single = false;
-    if (fetches instanceof Tensor || fetches instanceof Operation) {
-      list = [fetches];
-      single = true;
-    } else if (Array.isArray(fetches)) {
-      list = fetches;
-    } else if (typeof fetches === 'object' && fetches !== null) {
-      keys = Object.keys(fetches);
-      list = keys.map((k) => (fetches as Record<string, Fetch>)[k]);
+    let entry: Entry;
+    const single = fetches instanceof Tensor || fetches instanceof Operation;
+    if (single) {
+      entry = this.single.get(fetches) ?? this.entry([fetches]);
+      list = entry.fetches;
     } else {
-      throw new InvalidArgumentError(
-        `run: fetch a tensor, a train op, or an array or record of them (got ${describe(fetches)})`,
-      );
+      if (Array.isArray(fetches)) {
+        list = fetches;
+      } else if (typeof fetches === 'object' && fetches !== null) {
+        keys = Object.keys(fetches);
+        list = keys.map((k) => (fetches as Record<string, Fetch>)[k]);
+      } else {
+        throw new InvalidArgumentError(
+          `run: fetch a tensor, a train op, or an array or record of them (got ${describe(fetches)})`,
+        );
+      }
+      entry = this.lookup(list) ?? this.entry(list);
     }
-    const entry = this.entry(list);
     const plan = this.prepare(entry, feeds);
     plan.run(entry.state);
     if (plan.trainSteps.length > 0) this.apply(plan);
@@ -314,7 +327,8 @@ export class Session {
   /** Frees compiled plans and values; the session cannot run afterwards. */
   close(): void {
     this.closed = true;
-    this.entries.clear();
+    this.trie.clear();
+    this.single.clear();
     this.values.clear();
     this.optimizers.clear();
   }
@@ -330,24 +344,29 @@ export class Session {
     if (this.closed) throw new GraphError('the session is closed');
   }
 
-  /** The cached entry for a list of fetches (without compiling). */
+  /** The cached entry for a list of fetches, found without allocating. */
+  private lookup(list: readonly Fetch[]): Entry | undefined {
+    let level: Map<Fetch, TrieNode> | undefined = this.trie;
+    let node: TrieNode | undefined;
+    for (let i = 0; i < list.length; i++) {
+      node = level?.get(list[i]);
+      if (node === undefined) return undefined;
+      level = node.next;
+    }
+    return node?.entry;
+  }
+
+  /** Creates (without compiling) and caches the entry for a list of fetches. */
   private entry(list: readonly Fetch[]): Entry {
-    let key = '';
     for (const f of list) {
-      if (f instanceof Tensor) {
-        if (f.graph !== this.graph)
+      if (f instanceof Tensor || f instanceof Operation) {
+        if (f.graph !== this.graph) {
           throw new GraphError(`run: '${f.name}' belongs to another graph`);
-        key += `t${f.id},`;
-      } else if (f instanceof Operation) {
-        if (f.graph !== this.graph)
-          throw new GraphError(`run: '${f.name}' belongs to another graph`);
-        key += `o${f.name},`;
+        }
       } else {
         throw new InvalidArgumentError(`run: cannot fetch ${describe(f)}`);
       }
     }
-    let entry = this.entries.get(key);
-    if (entry !== undefined) return entry;
     const items: FetchItem[] = list.map((f) =>
       f instanceof Tensor ? { kind: 'tensor', tensor: f } : { kind: 'op', op: f as Operation },
     );
@@ -372,7 +391,8 @@ export class Session {
       stack.push(...dependencies(t));
     }
     nodes.sort((a, b) => a.id - b.id);
-    entry = {
+    const entry: Entry = {
+      fetches: [...list],
       items,
       nodes,
       placeholders: nodes.filter((t) => t.def.kind === 'placeholder'),
@@ -383,7 +403,19 @@ export class Session {
       constraints: undefined,
       concrete: new Map(),
     };
-    this.entries.set(key, entry);
+    let level = this.trie;
+    let node: TrieNode | undefined;
+    for (const f of list) {
+      node = level.get(f);
+      if (node === undefined) {
+        node = {};
+        level.set(f, node);
+      }
+      node.next ??= new Map();
+      level = node.next;
+    }
+    node!.entry = entry;
+    if (list.length === 1) this.single.set(list[0], entry);
     return entry;
   }
 
@@ -439,35 +471,38 @@ export class Session {
     this.counters.plans++;
     this.counters.kernels += plan.stats.kernels;
     this.counters.compileMs += plan.stats.compileMs;
+    this.counters.sourceChars += plan.stats.sourceChars;
     return plan;
   }
 
-  /** Resolves, converts and checks the feeds; fills the run state. */
+  /** Resolves, converts and checks the feeds; fills the run state (no allocation). */
   private bindFeeds(entry: Entry, feeds: Feeds | undefined): void {
     const state = entry.state;
-    const given = new Map<number, FeedValue>();
+    const isMap = feeds instanceof Map;
     if (feeds !== undefined && feeds !== null) {
       if (typeof feeds !== 'object') {
         throw new InvalidArgumentError(
           `run: feeds must be an object or a Map, got ${describe(feeds)}`,
         );
       }
-      const add = (key: Tensor | string, value: FeedValue): void => {
-        const t = typeof key === 'string' ? this.graph.get(key) : key;
-        const label = typeof key === 'string' ? key : String(key);
-        if (!(t instanceof Tensor) || t.graph !== this.graph) {
-          throw new FeedError(`feeds: no placeholder named '${label}' in the graph`, label);
+      if (isMap) {
+        for (const key of (feeds as ReadonlyMap<Tensor | string, FeedValue>).keys()) {
+          this.checkFeedKey(key);
         }
-        if (t.def.kind !== 'placeholder') {
-          throw new FeedError(`feeds: '${t.name}' is a ${t.type}, not a placeholder`, t.name);
-        }
-        given.set(t.id, value);
-      };
-      if (feeds instanceof Map) for (const [k, v] of feeds) add(k, v);
-      else for (const k of Object.keys(feeds)) add(k, (feeds as Record<string, FeedValue>)[k]);
+      } else {
+        for (const key in feeds) if (Object.hasOwn(feeds, key)) this.checkFeedKey(key);
+      }
     }
     for (const p of entry.placeholders) {
-      const value = given.get(p.id);
+      let value: FeedValue | undefined;
+      if (feeds !== undefined && feeds !== null) {
+        if (isMap) {
+          const m = feeds as ReadonlyMap<Tensor | string, FeedValue>;
+          value = m.get(p) ?? m.get(p.name);
+        } else if (Object.hasOwn(feeds, p.name)) {
+          value = (feeds as Record<string, FeedValue>)[p.name];
+        }
+      }
       if (value === undefined) {
         throw new FeedError(
           `missing feed for placeholder '${p.name}' (shape ${formatShape(p.shape)}), needed by this run`,
@@ -478,12 +513,31 @@ export class Session {
     }
   }
 
+  private checkFeedKey(key: Tensor | string): void {
+    const t = typeof key === 'string' ? this.graph.get(key) : key;
+    const label = typeof key === 'string' ? key : String(key);
+    if (!(t instanceof Tensor) || t.graph !== this.graph) {
+      throw new FeedError(`feeds: no placeholder named '${label}' in the graph`, label);
+    }
+    if (t.def.kind !== 'placeholder') {
+      throw new FeedError(`feeds: '${t.name}' is a ${t.type}, not a placeholder`, t.name);
+    }
+  }
+
   private bindFeed(p: Tensor, value: FeedValue, state: RunState): void {
     let data: Float64Array;
     let shape: number[] | undefined;
+    const previous = state.shapes[p.id];
     if (value instanceof Float64Array) {
       data = value;
-      shape = fitShape({ shape: [value.length], data }, p.shape);
+      // The same length as last time gives the same shape (at most one open dimension).
+      shape =
+        previous !== undefined &&
+        sizeOf(previous) === value.length &&
+        p.shape.length > 0 &&
+        p.shape.indexOf(null) === p.shape.lastIndexOf(null)
+          ? (previous as number[])
+          : fitShape({ shape: [value.length], data }, p.shape);
     } else {
       let dense: { shape: readonly number[]; data: Float64Array };
       try {
@@ -506,8 +560,7 @@ export class Session {
         p.name,
       );
     }
-    // Reuse the previous shape array when nothing changed (no allocation per step).
-    const previous = state.shapes[p.id];
+    // Reuse the previous shape array when nothing changed (plans key on its identity).
     if (
       previous === undefined ||
       previous.length !== shape.length ||
