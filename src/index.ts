@@ -20,7 +20,7 @@ export {
   derivation,
 } from './diff/derivation.js';
 // Differentiation.
-export { diff, grad, hessian, jacobian, type Variable } from './diff/diff.js';
+export { diff, grad, hessian, jacobian } from './diff/diff.js';
 export {
   abs,
   acos,
@@ -68,7 +68,10 @@ export {
   sym,
   tan,
   tanh,
+  toSymbol,
+  type Variable,
 } from './expr/build.js';
+export { postorder } from './expr/dag.js';
 export {
   ArityError,
   InvalidArgumentError,
@@ -86,15 +89,11 @@ export type { ConstantName, FunctionName, Op } from './expr/ops.js';
 export { FUNCTION_NAMES } from './expr/ops.js';
 export { parse } from './expr/parse.js';
 export type { Rational } from './expr/rational.js';
-export {
-  freeSymbols,
-  postorder,
-  type Substitution,
-  size,
-  substitute,
-  treeSize,
-} from './expr/walk.js';
-// Graphs, sessions and training: the lecture's model on exact compiled gradients.
-export * from './graph/index.js';
+export { type Substitution, substitute } from './expr/substitute.js';
+export { freeSymbols, size, treeSize } from './expr/walk.js';
+
 // Simplification: the rewrite engine, rule sets, expand/cancel/together.
 export * from './simplify/index.js';
+
+// Graphs, sessions and training: the lecture's model on exact compiled gradients.
+export * from './graph/index.js';

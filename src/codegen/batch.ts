@@ -3,8 +3,7 @@
  * per data variable) with the parameters as a vector — the loss and gradient of a training
  * step. The loop allocates nothing; parameter-only subexpressions are hoisted out of it.
  */
-import type { Variable } from '../diff/diff.js';
-import { type Expr, InvalidArgumentError } from '../expr/index.js';
+import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { type CompiledSource, withSource } from './function.js';
 import { batchProgram, factoryBody, type Reduction, symbolsOf } from './programs.js';

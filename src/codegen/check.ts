@@ -2,8 +2,7 @@
  * `checkGradient`: the compiled gradient against central finite differences of the
  * compiled value, like `torch.autograd.gradcheck` — for checking a model end to end.
  */
-import type { Variable } from '../diff/diff.js';
-import { type Expr, InvalidArgumentError } from '../expr/index.js';
+import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import { compile } from './function.js';
 import { compileGradient } from './gradient.js';
 import { symbolsOf } from './programs.js';

@@ -41,8 +41,3 @@ export function instantiate(body: string): unknown {
   }
   return factory(InvalidArgumentError);
 }
-
-/** Number of cached factories (for tests). */
-export function cachedFactories(): number {
-  return cache.size;
-}

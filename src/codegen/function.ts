@@ -3,8 +3,7 @@
  * The generated code is straight-line, computes every shared subexpression once and uses
  * the fast and stable float forms (x·x, a/b, sqrt, log1p, expm1).
  */
-import type { Variable } from '../diff/diff.js';
-import { type Expr, InvalidArgumentError } from '../expr/index.js';
+import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody, type InputStyle, symbolsOf, valueProgram } from './programs.js';
 

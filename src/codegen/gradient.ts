@@ -3,8 +3,7 @@
  * values stay in locals and the backward (adjoint) sweep reuses them, so the gradient costs
  * a small constant times the value and a call allocates nothing.
  */
-import type { Variable } from '../diff/diff.js';
-import type { Expr } from '../expr/index.js';
+import type { Expr, Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { type CompiledSource, withSource } from './function.js';
 import { factoryBody, gradientProgram, symbolsOf } from './programs.js';

@@ -2,8 +2,7 @@
  * Second derivatives: the dense Hessian (each pair i ≤ j computed once, mirrored) and the
  * Hessian-vector product H·v (the gradient's reverse sweep seeded with v), both compiled.
  */
-import type { Variable } from '../diff/diff.js';
-import type { Expr } from '../expr/index.js';
+import type { Expr, Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { type CompiledSource, withSource } from './function.js';
 import { factoryBody, hessianProgram, hessianVectorProgram, symbolsOf } from './programs.js';

@@ -1,26 +1,30 @@
 /**
  * Lowers the shared `Expr` DAG to the intermediate form, choosing the fast and stable float
  * forms (x² → x·x, x^−1 → 1/x, a·b^−1 → a/b, x^(1/2) → sqrt, log(1+u) → log1p(u),
- * exp(u)−1 → expm1(u), written-out 1/(1+exp(−u)) → σ(u) and log(1+exp(u)) → softplus(u)),
- * and builds reverse-mode adjoints directly on it: each node's local
- * partials (diff/rules.ts) are lowered once and reuse the forward values (tanh′ = 1 − t²).
+ * exp(u)−1 → expm1(u); written-out σ and softplus through expr's `StableForms`), and is the
+ * algebra the one chain rule (diff/chain.ts) runs over for compiled gradients: the rule
+ * table's partials are built straight in IR from the forward values (tanh′ = 1 − t²).
  * Invariant: lowering is memoised per node and every walk is iterative.
  */
-import { partial } from '../diff/rules.js';
+import { type ChainAlgebra, reverseSweep } from '../diff/chain.js';
+import type { PartialOps } from '../diff/rules.js';
 import {
+  type ConstantName,
+  constantValue,
   type Expr,
-  postorder,
+  isNegativeTerm,
   type Rational,
   ratToNumber,
+  StableForms,
   UnboundFunctionError,
   UnboundSymbolError,
 } from '../expr/index.js';
 import { type InputSource, IrBuilder, type IrNode } from './ir.js';
 
+/** Partials that are products of at most this many factors are absorbed into the adjoint's product. */
+const ABSORBED_PARTIAL_ARITY = 4;
 /** Integer powers up to this magnitude become multiplications (binary powering). */
 const MAX_EXPANDED_POWER = 16;
-/** Products with more variable factors than this use prefix/suffix products for adjoints. */
-const DIRECT_PRODUCT_ADJOINT = 4;
 
 const isHalf = (r: Rational, sign: 1n | -1n): boolean => r.den === 2n && r.num === sign;
 const smallInteger = (r: Rational): number | undefined =>
@@ -43,6 +47,7 @@ export class Lowering {
   readonly ir = new IrBuilder();
   private readonly memo = new Map<number, IrNode>();
   private readonly reciprocalFactors: boolean;
+  private readonly stable = new StableForms();
 
   /**
    * `forGradient`: the program will also contain adjoints. Then `a·b^−1` multiplies by the
@@ -54,8 +59,12 @@ export class Lowering {
     for (const b of bindings) this.memo.set(b.symbol.id, this.ir.input(b.source, b.index));
   }
 
-  /** The IR of `expr` (and of every node below it, memoised). */
+  /** The IR of `expr` (and of every node below it, memoised), in its stable form. */
   lower(expr: Expr): IrNode {
+    return this.lowerStable(this.stable.of(expr));
+  }
+
+  private lowerStable(expr: Expr): IrNode {
     const hit = this.memo.get(expr.id);
     if (hit !== undefined) return hit;
     // Depth-first, children first, never descending into lowered nodes: lowering a partial
@@ -87,7 +96,7 @@ export class Lowering {
       case 'num':
         return ir.lit(ratToNumber(node.value!));
       case 'const':
-        return ir.lit(node.name === 'pi' ? Math.PI : Math.E);
+        return ir.lit(constantValue(node.name as ConstantName));
       case 'sym':
         throw new UnboundSymbolError(node.name!);
       case 'call':
@@ -96,16 +105,9 @@ export class Lowering {
         return this.lowerSum(node);
       case 'mul':
         return this.lowerProduct(node, 1);
-      case 'pow': {
-        // 1/(1 + exp(−u)) written out is σ(u): the stable kernel never overflows.
-        const u = inlineSigmoid(node);
-        if (u !== undefined) return ir.apply('sigmoid', [this.lowerNegated(u)]);
+      case 'pow':
         return this.lowerPower(node.args[0], node.args[1]);
-      }
       case 'log': {
-        // log(1 + exp(v)) written out is softplus(v): no overflow for large v.
-        const v = inlineSoftplus(node);
-        if (v !== undefined) return ir.apply('softplus', [this.get(v)]);
         // log(1 + u) = log1p(u): exact for small u, where 1 + u would round u away.
         const u = node.args[0];
         if (u.op === 'add') {
@@ -127,19 +129,12 @@ export class Lowering {
     }
   }
 
-  /** −v as IR: a product `c·…` becomes `(−c)·…` (−1·u is just u). */
-  private lowerNegated(v: Expr): IrNode {
-    if (v.op === 'mul' && v.args[0].op === 'num') return this.lowerProduct(v, -1);
-    return this.ir.negate(this.get(v));
-  }
-
   /** The terms of a sum as (IR, subtracted?) pairs: `−c·t` subtracts `c·t`. */
   private signedTerms(terms: readonly Expr[]): [IrNode[], boolean[]] {
     const out: IrNode[] = [];
     const negs: boolean[] = [];
     for (const t of terms) {
-      const c = t.op === 'mul' && t.args[0].op === 'num' ? t.args[0].value! : undefined;
-      if (c !== undefined && c.num < 0n) {
+      if (t.op === 'mul' && isNegativeTerm(t)) {
         out.push(this.lowerProduct(t, -1));
         negs.push(true);
       } else {
@@ -215,18 +210,20 @@ export class Lowering {
   }
 
   private lowerPower(base: Expr, exponent: Expr): IrNode {
-    const ir = this.ir;
     const b = this.get(base);
-    if (exponent.op === 'num') {
-      const e = exponent.value!;
-      // Matches the interpreter (powValue): square roots via Math.sqrt.
-      if (isHalf(e, 1n)) return ir.apply('sqrt', [b]);
-      if (isHalf(e, -1n)) return ir.prod(1, [], [ir.apply('sqrt', [b])]);
-      const n = smallInteger(e);
-      if (n !== undefined && n > 0) return this.integerPower(b, n);
-      if (n !== undefined && n < 0) return ir.prod(1, [], [this.integerPower(b, -n)]);
+    if (exponent.op === 'num') return this.numericPower(b, ratToNumber(exponent.value!));
+    return this.ir.apply('pow', [b, this.get(exponent)]);
+  }
+
+  /** bᵉ for a number e: square roots via Math.sqrt (as the interpreter), small integers by multiplication. */
+  private numericPower(b: IrNode, e: number): IrNode {
+    const ir = this.ir;
+    if (e === 0.5) return ir.apply('sqrt', [b]);
+    if (e === -0.5) return ir.prod(1, [], [ir.apply('sqrt', [b])]);
+    if (Number.isInteger(e) && Math.abs(e) <= MAX_EXPANDED_POWER && e !== 0) {
+      return e > 0 ? this.integerPower(b, e) : ir.prod(1, [], [this.integerPower(b, -e)]);
     }
-    return ir.apply('pow', [b, this.get(exponent)]);
+    return ir.apply('pow', [b, ir.lit(e)]);
   }
 
   /** bⁿ for 1 ≤ n ≤ MAX_EXPANDED_POWER by binary powering: x³ = x·x·x, x⁴ = (x·x)². */
@@ -244,170 +241,67 @@ export class Lowering {
 
   /**
    * Reverse-mode adjoints: for each of `variables`, Σ over roots of seedᵣ · ∂rootᵣ/∂variable,
-   * as IR. One sweep over the shared DAG in reverse topological order; each node's adjoint
-   * is the sum of its parents' contributions, formed once all parents are done.
+   * as IR: the chain rule of diff/chain.ts over this lowering.
    */
   adjoints(roots: readonly Expr[], seeds: readonly IrNode[], variables: readonly Expr[]): IrNode[] {
-    const ir = this.ir;
-    const wanted = new Set(variables.map((v) => v.id));
-    const order = postorder(roots);
-    const depends = new Set<number>();
-    for (const node of order) {
-      if (wanted.has(node.id) || node.args.some((a) => depends.has(a.id))) depends.add(node.id);
-    }
-    const contributions = new Map<number, IrNode[]>();
-    const push = (node: Expr, term: IrNode): void => {
-      if (term.op === 'lit' && term.value === 0) return;
-      const list = contributions.get(node.id);
-      if (list) list.push(term);
-      else contributions.set(node.id, [term]);
-    };
-    roots.forEach((r, i) => {
-      if (depends.has(r.id)) push(r, seeds[i]);
-    });
-    for (const root of roots) this.lower(root);
-    const adjoint = new Map<number, IrNode>();
-    for (let k = order.length - 1; k >= 0; k--) {
-      const node = order[k];
-      const terms = contributions.get(node.id);
-      if (terms === undefined) continue;
-      contributions.delete(node.id);
-      const adj = ir.sum(terms);
-      adjoint.set(node.id, adj);
-      if (node.args.length === 0) continue;
-      this.propagate(node, adj, depends, push);
-    }
-    return variables.map((v) => adjoint.get(v.id) ?? ir.lit(0));
-  }
-
-  private propagate(
-    node: Expr,
-    adj: IrNode,
-    depends: ReadonlySet<number>,
-    push: (node: Expr, term: IrNode) => void,
-  ): void {
-    const ir = this.ir;
-    const args = node.args;
-    switch (node.op) {
-      case 'add':
-        for (const a of args) if (depends.has(a.id)) push(a, adj);
-        return;
-      case 'mul':
-        this.productAdjoint(node, adj, depends, push);
-        return;
-      case 'log': {
-        // softplus′(v) = σ(v), straight to v: the path through exp(v) would give ∞·0 there.
-        const v = inlineSoftplus(node);
-        if (v === undefined) break;
-        if (depends.has(v.id)) push(v, ir.scale(adj, ir.apply('sigmoid', [this.get(v)])));
-        return;
-      }
-      case 'pow': {
-        const v = inlineSigmoid(node);
-        if (v !== undefined) {
-          // σ′ = σ(1 − σ) from the forward value, by −v (the exponent of the exp).
-          const sig = this.get(node);
-          if (depends.has(v.id))
-            push(v, ir.scale(adj, ir.prod(-1, [sig, ir.sum([ir.lit(1), sig], [false, true])])));
-          return;
-        }
-        const direct = this.powerPartial(node);
-        if (direct !== undefined) {
-          if (depends.has(args[0].id)) push(args[0], ir.scale(adj, direct));
-          return;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    args.forEach((a, i) => {
-      if (!depends.has(a.id)) return;
-      push(a, ir.scale(adj, this.lower(partial(node, i))));
-    });
+    const stableRoots = roots.map((r) => this.stable.of(r));
+    for (const root of stableRoots) this.lowerStable(root);
+    return reverseSweep(this.algebra, stableRoots, seeds, variables);
   }
 
   /**
-   * ∂(bᵉ)/∂b for a numeric exponent, straight in IR from the forward values (no symbolic
-   * partial to build): n·bⁿ⁻¹ by multiplications, −r² for r = 1/b, 0.5/s for s = √b,
-   * −0.5·r³ for r = 1/√b. Undefined for other exponents (the rule table handles them).
+   * `adjoint · partial`, with a small product partial absorbed (`a·(c/d)` is `c·a/d`: one
+   * division instead of a reciprocal and a multiply). The partial's factors come first: they
+   * are of one scale (b·b^(e−1)), so their product does not underflow where the adjoint's
+   * product with one of them would.
    */
-  private powerPartial(node: Expr): IrNode | undefined {
+  private scale(value: IrNode, partial: IrNode): IrNode {
     const ir = this.ir;
-    const [base, exponent] = node.args;
-    if (exponent.op !== 'num') return undefined;
-    const e = exponent.value!;
-    const r = this.get(node);
-    if (isHalf(e, 1n)) return ir.prod(0.5, [], [r]);
-    if (isHalf(e, -1n)) return ir.prod(-0.5, [r, r, r]);
-    const n = smallInteger(e);
-    if (n === undefined) return undefined;
-    if (n === -1) return ir.prod(-1, [r, r]);
-    if (n >= 2) return ir.prod(n, [this.integerPower(this.get(base), n - 1)]);
-    return undefined;
+    if (partial.op === 'lit') return ir.prod(partial.value, [value]);
+    if (partial.op === 'prod' && partial.args.length <= ABSORBED_PARTIAL_ARITY) {
+      const nNum = partial.args.length - partial.den;
+      return ir.prod(
+        partial.coef,
+        [...partial.args.slice(0, nNum), value],
+        partial.args.slice(nNum),
+      );
+    }
+    if (value.op === 'lit') return ir.prod(value.value, [partial]);
+    return ir.prod(1, [partial, value]);
   }
 
-  /**
-   * Adjoints of `c·f₁·…·fₙ`: fᵢ receives c·adj·Π_{j≠i} fⱼ. Up to DIRECT_PRODUCT_ADJOINT
-   * factors each product is formed directly (reciprocal factors divide); beyond that,
-   * prefix and suffix products keep the cost linear in n.
-   */
-  private productAdjoint(
-    node: Expr,
-    adj: IrNode,
-    depends: ReadonlySet<number>,
-    push: (node: Expr, term: IrNode) => void,
-  ): void {
-    const ir = this.ir;
-    let coef = 1;
-    const factors: Expr[] = [];
-    for (const f of node.args) {
-      if (f.op === 'num') coef *= ratToNumber(f.value!);
-      else factors.push(f);
-    }
-    const n = factors.length;
-    if (n <= DIRECT_PRODUCT_ADJOINT) {
-      factors.forEach((f, i) => {
-        if (!depends.has(f.id)) return;
-        const num: IrNode[] = [adj];
-        const den: IrNode[] = [];
-        factors.forEach((g, j) => {
-          if (j !== i) this.pushFactor(g, num, den);
-        });
-        push(f, ir.prod(coef, num, den));
-      });
-      return;
-    }
-    const values = factors.map((f) => this.get(f));
-    const suffix: IrNode[] = new Array(n + 1);
-    suffix[n] = ir.lit(coef);
-    for (let i = n - 1; i >= 1; i--) suffix[i] = ir.prod(1, [values[i], suffix[i + 1]]);
-    let prefix = adj;
-    for (let i = 0; i < n; i++) {
-      if (depends.has(factors[i].id)) push(factors[i], ir.prod(1, [prefix, suffix[i + 1]]));
-      if (i < n - 1) prefix = ir.prod(1, [prefix, values[i]]);
-    }
-  }
-}
+  /** The chain rule's arithmetic in IR: partials lowered next to the forward values. */
+  private readonly ops: PartialOps<IrNode> = {
+    of: (e) => this.lowerStable(e),
+    product: (factors) => {
+      let coef = 1;
+      const num: IrNode[] = [];
+      const den: IrNode[] = [];
+      for (const f of factors) {
+        if (f.op === 'num') coef *= ratToNumber(f.value!);
+        else this.pushFactor(f, num, den);
+      }
+      return this.ir.prod(coef, num, den);
+    },
+    num: (value) => this.ir.lit(value),
+    mul: (...factors) => this.ir.prod(1, factors),
+    div: (a, b) => this.ir.prod(1, [a], [b]),
+    // −(c·…) is (−c)·…: exact, and no separate negation.
+    neg: (a) => {
+      if (a.op !== 'prod') return this.ir.negate(a);
+      const nNum = a.args.length - a.den;
+      return this.ir.prod(-a.coef, a.args.slice(0, nNum), a.args.slice(nNum));
+    },
+  };
 
-/** For `(1 + exp(v))^−1` (= σ(−v)), the node v; else undefined. */
-function inlineSigmoid(node: Expr): Expr | undefined {
-  const [base, exponent] = node.args;
-  if (!(exponent.op === 'num' && isMinusOne(exponent))) return undefined;
-  return onePlusExp(base);
-}
-
-/** For `log(1 + exp(v))` (= softplus(v)), the node v; else undefined. */
-function inlineSoftplus(node: Expr): Expr | undefined {
-  return onePlusExp(node.args[0]);
-}
-
-/** For `1 + exp(v)`, the node v. */
-function onePlusExp(e: Expr): Expr | undefined {
-  if (e.op !== 'add' || e.args.length !== 2) return undefined;
-  const [a, b] = e.args[0].op === 'num' ? e.args : [e.args[1], e.args[0]];
-  const isOne = a.op === 'num' && a.value!.num === 1n && a.value!.den === 1n;
-  return isOne && b.op === 'exp' ? b.args[0] : undefined;
+  private readonly algebra: ChainAlgebra<IrNode> = {
+    ops: this.ops,
+    zero: this.ir.lit(0),
+    one: this.ir.lit(1),
+    isZero: (v) => v.op === 'lit' && v.value === 0,
+    sum: (terms) => this.ir.sum(terms),
+    scale: (value, partial) => this.scale(value, partial),
+  };
 }
 
 /** Exponents whose factor `b^e` the gradient mode keeps as a value (−1 and −1/2). */

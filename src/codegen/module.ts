@@ -4,8 +4,7 @@
  * in-process compilers run; export names are the only text a caller chooses, and they are
  * checked to be plain identifiers before they reach the output.
  */
-import type { Variable } from '../diff/diff.js';
-import { type Expr, InvalidArgumentError } from '../expr/index.js';
+import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import type { BatchOptions } from './batch.js';
 import type { CompileOptions } from './function.js';
 import {

@@ -4,13 +4,15 @@
  * written out by emit.ts as the body of a factory. Shared by the in-process compilers and
  * `emitModule`, so a saved module runs exactly the code `compile*` would.
  */
-import { grad, toSymbol, type Variable } from '../diff/diff.js';
+import { grad } from '../diff/diff.js';
 import {
   type Expr,
   freeSymbols,
   InvalidArgumentError,
   type NumericKernelName,
+  toSymbol,
   UnboundSymbolError,
+  type Variable,
 } from '../expr/index.js';
 import {
   type Action,

@@ -6,9 +6,17 @@
  * then each factor, then the product.
  */
 import { format } from '../expr/format.js';
-import { type Expr, IDENTIFIER, postorder, substitute, sym } from '../expr/index.js';
+import {
+  type Expr,
+  IDENTIFIER,
+  postorder,
+  substitute,
+  sym,
+  toSymbol,
+  type Variable,
+} from '../expr/index.js';
 import { toLatex } from '../expr/latex.js';
-import { type ChainStep, differentiate, toSymbol, type Variable } from './diff.js';
+import { type ChainStep, differentiate } from './diff.js';
 
 /** The rule a derivation step applied, by the kind of node differentiated. */
 export type DerivationRule =

@@ -1,7 +1,7 @@
 /**
- * Differentiation: the chain rule in one place, applied forward (`diff`, memoised per DAG
- * node) or in reverse (`grad`, adjoints accumulated in reverse topological order, so the
- * whole gradient costs a constant times the function). Local partials come from rules.ts.
+ * Differentiation of expressions: the chain rule of chain.ts over `Expr`s, forward (`diff`,
+ * by one variable, each DAG node once) or in reverse (`grad`, `jacobian`, `hessian`: a whole
+ * gradient for a constant times the cost of the function). Local partials come from rules.ts.
  */
 import {
   addAll,
@@ -9,14 +9,22 @@ import {
   type Expr,
   freeSymbols,
   InvalidArgumentError,
-  mul,
   mulAll,
+  neg,
+  num,
   ONE_EXPR,
   postorder,
-  sym,
+  toSymbol,
+  type Variable,
   ZERO_EXPR,
 } from '../expr/index.js';
-import { partial } from './rules.js';
+import {
+  type ChainAlgebra,
+  forwardSweep,
+  reverseSweep,
+  type ChainStep as SweepStep,
+} from './chain.js';
+import { localPartials, type PartialOps } from './rules.js';
 
 /**
  * Products are flattened, so an unrolled recurrence such as lₖ₊₁ = 4lₖ(1 − lₖ) stores each
@@ -30,10 +38,7 @@ class ProductViews {
   private readonly byHash = new Map<number, Expr[]>();
   private readonly position = new Map<number, number>();
 
-  constructor(
-    order: readonly Expr[],
-    private readonly usable: (e: Expr) => boolean,
-  ) {
+  constructor(order: readonly Expr[]) {
     order.forEach((node, pos) => {
       this.position.set(node.id, pos);
       if (node.op !== 'mul') return;
@@ -45,8 +50,11 @@ class ProductViews {
     });
   }
 
-  /** The factors to differentiate `node` by: its arguments, or [c, M, ...rest]. */
-  factors(node: Expr): readonly Expr[] {
+  /**
+   * The factors to differentiate `node` by: its arguments, or [c, M, ...rest] for an earlier
+   * product M whose derivative is `usable`.
+   */
+  factors(node: Expr, usable: (m: Expr) => boolean): readonly Expr[] {
     const args = node.args;
     const lead = args[0].op === 'num' ? 1 : 0;
     const pos = this.position.get(node.id)!;
@@ -55,7 +63,7 @@ class ProductViews {
     for (let k = hashes.length - 2; k >= 1; k--) {
       const end = lead + k + 1;
       for (const m of this.byHash.get(hashes[k]) ?? []) {
-        if (this.position.get(m.id)! >= pos || !this.usable(m) || !sameFactors(m, args, lead, end))
+        if (this.position.get(m.id)! >= pos || !usable(m) || !sameFactors(m, args, lead, end))
           continue;
         const scale = div(lead ? args[0] : ONE_EXPR, m.args[0].op === 'num' ? m.args[0] : ONE_EXPR);
         return [scale, m, ...args.slice(end)];
@@ -84,68 +92,105 @@ function sameFactors(m: Expr, args: readonly Expr[], lead: number, end: number):
   return true;
 }
 
-/** ∂(Π factors)/∂factors[i]: the product of the others. */
-const productOfOthers = (factors: readonly Expr[], i: number): Expr =>
-  mulAll([...factors.slice(0, i), ...factors.slice(i + 1)]);
+/**
+ * A product not yet built: `factor · rest`. Along a chain of compositions every adjoint (or
+ * tangent) is the previous one times one more partial; as canonical products are flat,
+ * building each would copy all earlier factors (quadratic in depth). Deferring shares the
+ * earlier factors, and the product is built once, where it is needed: in a sum, or as a
+ * result.
+ */
+class Deferred {
+  private built: Expr | undefined;
+  constructor(
+    readonly factor: Expr,
+    readonly rest: Value,
+  ) {}
 
-/** A variable to differentiate by: a symbol node or its name. */
-export type Variable = Expr | string;
+  /** The canonical product; iterative, cached. */
+  build(): Expr {
+    if (this.built !== undefined) return this.built;
+    const factors: Expr[] = [];
+    let v: Value = this;
+    while (v instanceof Deferred && v.built === undefined) {
+      factors.push(v.factor);
+      v = v.rest;
+    }
+    factors.push(v instanceof Deferred ? v.built! : v);
+    this.built = mulAll(factors);
+    return this.built;
+  }
+}
 
-function toSymbol(v: Variable): Expr {
-  const s = typeof v === 'string' ? sym(v) : v;
-  if (s.op !== 'sym')
-    throw new InvalidArgumentError(`can only differentiate by a symbol, not ${String(s)}`);
-  return s;
+/** An adjoint or tangent over expressions: built, or a product still deferred. */
+type Value = Expr | Deferred;
+
+const build = (v: Value): Expr => (v instanceof Deferred ? v.build() : v);
+
+/** The arithmetic of partials over expressions: the canonical builders. */
+const EXPR_OPS: PartialOps<Expr> = {
+  of: (e) => e,
+  product: (factors) => mulAll(factors),
+  num: (value) => num(value),
+  mul: (...factors) => mulAll(factors),
+  div,
+  neg,
+};
+
+/** The chain rule's algebra over expressions, with product views for flattened recurrences. */
+function exprAlgebra(order: readonly Expr[]): ChainAlgebra<Value, Expr> {
+  let views: ProductViews | undefined;
+  return {
+    ops: EXPR_OPS,
+    zero: ZERO_EXPR,
+    one: ONE_EXPR,
+    isZero: (v) => v === ZERO_EXPR,
+    sum: (terms) => addAll(terms.map(build)),
+    scale: (value, partial) => {
+      if (value === ZERO_EXPR || partial === ZERO_EXPR) return ZERO_EXPR;
+      if (partial === ONE_EXPR) return value;
+      if (value === ONE_EXPR) return partial;
+      return new Deferred(partial, value);
+    },
+    operands: (node, usable) => {
+      if (node.op !== 'mul') return node.args;
+      views ??= new ProductViews(order);
+      return views.factors(node, usable);
+    },
+  };
+}
+
+/**
+ * ∂node/∂node.args[i] as an expression, from the rule table.
+ *
+ * @example
+ * ```ts
+ * partial(parse('sin(x*y)'), 0); // cos(x*y)
+ * ```
+ */
+export function partial(node: Expr, i: number): Expr {
+  const needed = node.args.map((_, j) => j === i);
+  return localPartials(EXPR_OPS, node, node.args, needed)[i]!;
 }
 
 /** One application of the chain rule during forward differentiation (for derivations). */
-export interface ChainStep {
-  /** The node differentiated. */
-  readonly node: Expr;
-  /** Its derivative. */
-  readonly derivative: Expr;
-  /**
-   * For each argument (for products: factor) that depends on the variable: its index, the
-   * argument, ∂node/∂arg and d arg.
-   */
-  readonly terms: readonly ChainTerm[];
-}
-
-/** One term ∂node/∂arg · d arg of the chain rule. */
-export interface ChainTerm {
-  readonly index: number;
-  readonly arg: Expr;
-  readonly partial: Expr;
-  readonly inner: Expr;
-}
+export type ChainStep = SweepStep<Expr, Expr>;
 
 /**
  * Forward-mode derivative of `expr` by the symbol `v`: d f(u₁…uₙ) = Σ ∂f/∂uᵢ · duᵢ over the
  * arguments that depend on `v`, each node once. `onStep` observes without influencing.
  */
 export function differentiate(expr: Expr, v: Expr, onStep?: (step: ChainStep) => void): Expr {
-  const d = new Map<number, Expr>();
-  const order = postorder(expr);
-  const views = new ProductViews(order, (m) => d.get(m.id) !== ZERO_EXPR);
-  for (const node of order) {
-    if (node === v) {
-      d.set(node.id, ONE_EXPR);
-      continue;
-    }
-    const terms: ChainTerm[] = [];
-    const factors = node.op === 'mul' ? views.factors(node) : node.args;
-    factors.forEach((arg, index) => {
-      const inner = d.get(arg.id) ?? ZERO_EXPR;
-      if (inner === ZERO_EXPR) return;
-      const p = node.op === 'mul' ? productOfOthers(factors, index) : partial(node, index);
-      terms.push({ index, arg, partial: p, inner });
-    });
-    const derivative =
-      terms.length === 0 ? ZERO_EXPR : addAll(terms.map((t) => mul(t.partial, t.inner)));
-    d.set(node.id, derivative);
-    if (onStep !== undefined && terms.length > 0) onStep({ node, derivative, terms });
-  }
-  return d.get(expr.id)!;
+  const algebra = exprAlgebra(postorder(expr));
+  const observe =
+    onStep === undefined
+      ? undefined
+      : (s: SweepStep<Value, Expr>): void =>
+          onStep({
+            node: s.node,
+            derivative: build(s.derivative),
+            terms: s.terms.map((t) => ({ ...t, inner: build(t.inner) })),
+          });
+  return build(forwardSweep(algebra, expr, v, observe));
 }
 
 /**
@@ -168,7 +213,7 @@ export function diff(expr: Expr, variable: Variable, order = 1): Expr {
 }
 
 /**
- * Reverse-mode (adjoint) derivatives of several roots at once: returns, for each variable,
+ * Reverse-mode (adjoint) derivatives of several roots at once: for each variable,
  * Σ over roots of seedᵣ · ∂rootᵣ/∂variable. One sweep over the shared DAG.
  */
 export function reverse(
@@ -176,40 +221,8 @@ export function reverse(
   seeds: readonly Expr[],
   variables: readonly Expr[],
 ): Expr[] {
-  const wanted = new Set(variables.map((v) => v.id));
-  const order = postorder(roots);
-  const depends = new Set<number>();
-  for (const node of order) {
-    if (wanted.has(node.id) || node.args.some((a) => depends.has(a.id))) depends.add(node.id);
-  }
-  const views = new ProductViews(order, (m) => depends.has(m.id));
-  const contributions = new Map<number, Expr[]>();
-  const push = (node: Expr, term: Expr): void => {
-    if (term === ZERO_EXPR) return;
-    const list = contributions.get(node.id);
-    if (list) list.push(term);
-    else contributions.set(node.id, [term]);
-  };
-  roots.forEach((r, i) => {
-    if (depends.has(r.id)) push(r, seeds[i]);
-  });
-  const adjoint = new Map<number, Expr>();
-  for (let k = order.length - 1; k >= 0; k--) {
-    const node = order[k];
-    if (!depends.has(node.id)) continue;
-    const terms = contributions.get(node.id);
-    if (terms === undefined) continue;
-    contributions.delete(node.id);
-    const adj = terms.length === 1 ? terms[0] : addAll(terms);
-    adjoint.set(node.id, adj);
-    if (adj === ZERO_EXPR) continue;
-    const factors = node.op === 'mul' ? views.factors(node) : node.args;
-    factors.forEach((a, i) => {
-      if (!depends.has(a.id)) return;
-      push(a, mul(adj, node.op === 'mul' ? productOfOthers(factors, i) : partial(node, i)));
-    });
-  }
-  return variables.map((v) => adjoint.get(v.id) ?? ZERO_EXPR);
+  const algebra = exprAlgebra(postorder(roots));
+  return reverseSweep<Value, Expr>(algebra, roots, seeds, variables).map(build);
 }
 
 /**
@@ -262,5 +275,3 @@ export function hessian(expr: Expr, variables?: readonly Variable[]): Expr[][] {
   }
   return h;
 }
-
-export { toSymbol };

@@ -1,32 +1,35 @@
 /**
  * The table of local partial derivatives: one entry per operator and known function, one
  * partial per argument (∂f/∂uᵢ as an expression in the arguments), as DiffRules.jl writes
- * them. The chain rule that combines them lives in one place, diff.ts. Partials reuse the
- * node itself where the derivative is a function of the value (exp' = exp, tanh' = 1 − tanh²,
- * σ' = σ(1 − σ)), so compiled code recomputes nothing.
+ * them. Partials reuse the node itself where the derivative is a function of its value
+ * (exp' = exp, tanh' = 1 − tanh², σ' = σ(1 − σ), (1/b)' = −(1/b)²), so compiled code, which
+ * lowers them next to the forward values, recomputes nothing. The chain rule that combines
+ * them lives in one place, chain.ts, generic over what it computes with (`Expr`s for `diff`
+ * and `grad`, code generation's IR for compiled gradients); `localPartials` hands it the
+ * partials in that arithmetic.
  *
  * Conventions at kinks (documented in docs/derivatives.md): abs' = sign (0 at 0),
  * sign' = 0, relu' = heaviside (0 at 0), heaviside' = 0; min/max send the derivative to the
  * first argument when it is strictly smaller/larger, else to the second.
  */
-
-import type { ArityOf, Expr, FunctionName } from '../expr/index.js';
 import {
+  type ArityOf,
   add,
   cos,
   cosh,
   cot,
   derivativeCall,
   div,
+  type Expr,
   exp,
+  type FunctionName,
   heaviside,
+  isFunctionName,
   log,
   MINUS_ONE_EXPR,
   mul,
-  mulAll,
   neg,
   num,
-  ONE_EXPR,
   PI,
   pow,
   sigmoid,
@@ -38,6 +41,27 @@ import {
   tan,
   ZERO_EXPR,
 } from '../expr/index.js';
+
+/**
+ * The arithmetic of the chain rule's partials. Most partials are expressions from the table,
+ * turned into values by `of` (code generation lowers them next to the forward values, with
+ * the canonical form's simplifications already applied); the structural ones (products,
+ * reciprocals, roots) are built from the operands' values, so that they share work.
+ */
+export interface PartialOps<V> {
+  /** The value of an expression: a node's forward value, or a partial's lowered form. */
+  of(e: Expr): V;
+  /**
+   * The product of some factors of a product node (a partial of it). Code generation puts
+   * factors such as b⁻² in a denominator.
+   */
+  product(factors: readonly Expr[]): V;
+  /** A number. */
+  num(value: number): V;
+  mul(...factors: V[]): V;
+  div(a: V, b: V): V;
+  neg(a: V): V;
+}
 
 /** A tuple of `n` items (for arity-checked entries). */
 type Tuple<T, N extends number, Acc extends T[] = []> = Acc['length'] extends N
@@ -89,31 +113,72 @@ export const FUNCTION_PARTIALS = {
   heaviside: [() => ZERO_EXPR],
 } as const satisfies FunctionPartials;
 
+/** Products with more factors than this get their partials from prefix and suffix products. */
+const DIRECT_PRODUCT_PARTIALS = 4;
+
+const isRational = (e: Expr, n: bigint, d: bigint): boolean =>
+  e.op === 'num' && e.value!.num === n && e.value!.den === d;
+
 /**
- * ∂node/∂args[i] for any node with arguments: the operators (`add`, `mul`, `pow`), known
- * functions from the table, and unknown functions (`f(u)` → `f'(u)`, partials by index).
+ * ∂(bᵉ)/∂b. Where the exponent is −1 or ±1/2 the partial is written in the node's own value
+ * r = bᵉ (−r², 1/(2r), −r³/2), which compiled code already has; elsewhere e·b^(e−1).
  */
-export function partial(node: Expr, i: number): Expr {
-  const args = node.args;
+function powerBasePartial<V>(o: PartialOps<V>, node: Expr): V {
+  const [b, e] = node.args;
+  if (isRational(e, -1n, 1n)) return o.neg(o.mul(o.of(node), o.of(node)));
+  if (isRational(e, 1n, 2n)) return o.div(o.num(0.5), o.of(node));
+  if (isRational(e, -1n, 2n)) return o.mul(o.num(-0.5), o.of(node), o.of(node), o.of(node));
+  return o.of(mul(e, pow(b, add(e, MINUS_ONE_EXPR))));
+}
+
+/**
+ * The local partials ∂node/∂operands[i] for every i with `needed[i]`, in the arithmetic `o`.
+ * `operands` are the node's arguments, or for a product any factorisation of it (a numeric
+ * coefficient first, then factors whose product is the node). Products of many factors
+ * share prefix and suffix products, so all their partials cost O(n).
+ */
+export function localPartials<V>(
+  o: PartialOps<V>,
+  node: Expr,
+  operands: readonly Expr[],
+  needed: readonly boolean[],
+): (V | undefined)[] {
+  const out: (V | undefined)[] = new Array(operands.length).fill(undefined);
+  const each = (partial: (i: number) => V): (V | undefined)[] => {
+    needed.forEach((want, i) => {
+      if (want) out[i] = partial(i);
+    });
+    return out;
+  };
   switch (node.op) {
     case 'add':
-      return ONE_EXPR;
-    case 'mul':
-      // The product of the other factors (its canonical form cancels nothing it should not).
-      return mulAll([...args.slice(0, i), ...args.slice(i + 1)]);
-    case 'pow': {
-      const [b, e] = args;
-      return i === 0 ? mul(e, pow(b, add(e, MINUS_ONE_EXPR))) : mul(node, log(b));
+      return each(() => o.num(1));
+    case 'mul': {
+      const n = operands.length;
+      if (n <= DIRECT_PRODUCT_PARTIALS) {
+        return each((i) => o.product(operands.filter((_, j) => j !== i)));
+      }
+      const values = operands.map((a) => o.of(a));
+      const suffix: V[] = new Array(n + 1);
+      suffix[n] = o.num(1);
+      for (let i = n - 1; i >= 1; i--) suffix[i] = o.mul(values[i], suffix[i + 1]);
+      let prefix = o.num(1);
+      for (let i = 0; i < n; i++) {
+        if (needed[i]) out[i] = o.mul(prefix, suffix[i + 1]);
+        if (i < n - 1) prefix = o.mul(prefix, values[i]);
+      }
+      return out;
     }
+    case 'pow':
+      return each((i) =>
+        i === 0 ? powerBasePartial(o, node) : o.of(mul(node, log(node.args[0]))),
+      );
     case 'call':
-      return derivativeCall(node.name!, args, [...node.partials!, i]);
-    case 'num':
-    case 'const':
-    case 'sym':
-      throw new RangeError(`${node.op} has no arguments`);
+      return each((i) => o.of(derivativeCall(node.name!, node.args, [...node.partials!, i])));
     default: {
+      if (!isFunctionName(node.op)) throw new RangeError(`${node.op} has no arguments`);
       const entries: readonly Partial[] = FUNCTION_PARTIALS[node.op];
-      return entries[i](args, node);
+      return each((i) => o.of(entries[i](node.args, node)));
     }
   }
 }

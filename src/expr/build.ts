@@ -6,7 +6,16 @@
  */
 import { ArityError, InvalidArgumentError } from './errors.js';
 import { compoundKey, Expr, intern } from './node.js';
-import { FUNCTIONS, type FunctionName, isFunctionName } from './ops.js';
+import {
+  aliasOf,
+  arityRange,
+  type ConstantName,
+  FUNCTIONS,
+  type FunctionName,
+  functionInfo,
+  isConstantName,
+  isFunctionName,
+} from './ops.js';
 import { compareExprs } from './order.js';
 import {
   isInteger,
@@ -24,6 +33,7 @@ import {
   ratPow,
   ZERO,
 } from './rational.js';
+import { leadingCoefficient } from './terms.js';
 
 /** What builders accept as an argument: an expression or a plain number (made exact). */
 export type ExprLike = Expr | number | bigint;
@@ -74,10 +84,35 @@ export function sym(name: string): Expr {
   return intern(`s${name}`, () => new Expr('sym', [], undefined, name));
 }
 
+/** A variable to differentiate or compile by: a symbol node or its name. */
+export type Variable = Expr | string;
+
+/**
+ * The symbol a `Variable` names; throws `InvalidArgumentError` for anything but a symbol
+ * node or a non-empty name.
+ *
+ * @example
+ * ```ts
+ * toSymbol('x') === sym('x'); // true
+ * ```
+ */
+export function toSymbol(v: Variable): Expr {
+  const s = typeof v === 'string' ? sym(v) : v;
+  if (!(s instanceof Expr) || s.op !== 'sym')
+    throw new InvalidArgumentError(`can only differentiate by a symbol, not ${String(s)}`);
+  return s;
+}
+
+/** A named constant by name (`pi`, `e`). */
+export function constant(name: ConstantName): Expr {
+  if (!isConstantName(name)) throw new InvalidArgumentError(`constant: unknown constant '${name}'`);
+  return intern(`k${name}`, () => new Expr('const', [], undefined, name));
+}
+
 /** The constant π. */
-export const PI: Expr = intern('kpi', () => new Expr('const', [], undefined, 'pi'));
+export const PI: Expr = constant('pi');
 /** Euler's number e (the base of `exp` and `log`). */
-export const E: Expr = intern('ke', () => new Expr('const', [], undefined, 'e'));
+export const E: Expr = constant('e');
 
 /** @internal The exact numbers used everywhere, interned once. */
 export const ZERO_EXPR = numNode(ZERO);
@@ -93,11 +128,9 @@ function compound(op: Expr['op'], args: readonly Expr[]): Expr {
 
 /** Splits `c·t` into [c, t] (t may be a rebuilt product); other terms have c = 1. */
 function splitTerm(e: Expr): [Rational, Expr] {
-  if (e.op === 'mul' && e.args[0].op === 'num') {
-    const rest = e.args.length === 2 ? e.args[1] : compound('mul', e.args.slice(1));
-    return [e.args[0].value!, rest];
-  }
-  return [ONE, e];
+  const c = leadingCoefficient(e);
+  if (c === undefined) return [ONE, e];
+  return [c, e.args.length === 2 ? e.args[1] : compound('mul', e.args.slice(1))];
 }
 
 /** `c·t` for a canonical term t that is not a number. */
@@ -243,37 +276,14 @@ export const div = (a: ExprLike, b: ExprLike): Expr => mul(a, pow(b, MINUS_ONE_E
 /** `√a`, built as `a^(1/2)`. */
 export const sqrt = (a: ExprLike): Expr => pow(a, numNode(HALF));
 
-// Exact values at the points where a function is 0 or 1 (cheap, local folding).
-const ZERO_AT_ZERO: ReadonlySet<FunctionName> = new Set([
-  'sin',
-  'tan',
-  'asin',
-  'atan',
-  'sinh',
-  'tanh',
-  'asinh',
-  'atanh',
-  'erf',
-  'relu',
-  'abs',
-  'sign',
-  'cbrt',
-  'heaviside',
-]);
-const ONE_AT_ZERO: ReadonlySet<FunctionName> = new Set(['cos', 'cosh', 'sec']);
-
 /** Folds a known function at exact arguments where the result is exact; else undefined. */
 function foldFunction(name: FunctionName, args: readonly Expr[]): Expr | undefined {
   const [a, b] = args;
   const v = a.op === 'num' ? a.value! : undefined;
-  if (v !== undefined && isZero(v)) {
-    if (ZERO_AT_ZERO.has(name)) return ZERO_EXPR;
-    if (ONE_AT_ZERO.has(name)) return ONE_EXPR;
-    if (name === 'sigmoid') return numNode(HALF);
-  }
+  const atZero = functionInfo(name).atZero;
+  if (v !== undefined && isZero(v) && atZero !== undefined) return numNode(rat(...atZero));
   switch (name) {
     case 'exp':
-      if (v !== undefined && isZero(v)) return ONE_EXPR;
       if (v !== undefined && isOne(v)) return E;
       return undefined; // exp(log x) = x needs x > 0: simplify's job, not the canonical form's.
     case 'log':
@@ -342,18 +352,19 @@ export function fn(name: FunctionName, args: readonly ExprLike[]): Expr {
  * ```
  */
 export function call(name: string, ...args: ExprLike[]): Expr {
-  if (isFunctionName(name)) {
-    if (name === 'log' && args.length === 2) return div(fn('log', [args[0]]), fn('log', [args[1]]));
-    return fn(name, args);
+  switch (aliasOf(name, args.length)) {
+    case 'log':
+      return fn('log', args);
+    case 'square-root':
+      return sqrt(args[0]);
+    case 'log-base':
+      return div(fn('log', [args[0]]), fn('log', [args[1]]));
+    case undefined:
+      break;
   }
-  if (name === 'sqrt') {
-    if (args.length !== 1) throw new ArityError(name, '1', args.length);
-    return sqrt(args[0]);
-  }
-  if (name === 'ln') {
-    if (args.length !== 1) throw new ArityError(name, '1', args.length);
-    return fn('log', args);
-  }
+  if (isFunctionName(name)) return fn(name, args);
+  const range = arityRange(name);
+  if (range !== undefined) throw new ArityError(name, String(range[0]), args.length);
   return derivativeCall(name, args, []);
 }
 
@@ -369,7 +380,7 @@ export function derivativeCall(
   if (typeof name !== 'string' || name.length === 0) {
     throw new InvalidArgumentError('call: the function name must be a non-empty string');
   }
-  if (isFunctionName(name) || name === 'sqrt' || name === 'ln') {
+  if (arityRange(name) !== undefined) {
     throw new InvalidArgumentError(`'${name}' is a known function, not an unknown one`);
   }
   if (args.length === 0) throw new ArityError(name, 'at least 1', 0);

@@ -3,12 +3,13 @@
  * obviously right; compiled code is tested against it. Iterative over the DAG, each shared
  * node evaluated once. Domain errors give NaN (log(−1)), poles give ±Infinity, as in `Math`.
  */
+
+import { postorder } from './dag.js';
 import { UnboundFunctionError, UnboundSymbolError } from './errors.js';
 import type { Expr } from './node.js';
 import { erf, heaviside, relu, sigmoid, softplus } from './numeric.js';
-import type { FunctionName } from './ops.js';
+import { CONSTANTS, type ConstantName, type FunctionName } from './ops.js';
 import { ratToNumber } from './rational.js';
-import { postorder } from './walk.js';
 
 /** Float implementations of the known functions (the semantics compiled code must match). */
 export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]) => number } = {
@@ -48,8 +49,8 @@ export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]
 export type Environment = { readonly [name: string]: number } | ReadonlyMap<string | Expr, number>;
 
 /** The value of a named constant. */
-export function constantValue(name: string): number {
-  return name === 'pi' ? Math.PI : Math.E;
+export function constantValue(name: ConstantName): number {
+  return CONSTANTS[name].value;
 }
 
 function lookup(env: Environment, node: Expr): number {
@@ -83,7 +84,7 @@ function evaluateNode(node: Expr, env: Environment, values: ReadonlyMap<number, 
     case 'num':
       return ratToNumber(node.value!);
     case 'const':
-      return constantValue(node.name!);
+      return constantValue(node.name as ConstantName);
     case 'sym':
       return lookup(env, node);
     case 'add': {

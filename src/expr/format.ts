@@ -3,10 +3,12 @@
  * `parse(format(e)) === e` for every expression. Iterative over the DAG (each distinct node
  * is printed once, then reused at every use), so 10⁵-deep or 10⁵-term expressions are fine.
  */
-import { type Expr, setFormatHook } from './node.js';
+
+import { postorder } from './dag.js';
 import { isPlainSymbolName, PRECEDENCE } from './ops.js';
 import type { Rational } from './rational.js';
-import { postorder } from './walk.js';
+import type { ExprShape } from './shape.js';
+import { isNegativeTerm } from './terms.js';
 
 const ADD = PRECEDENCE.add;
 const MUL = PRECEDENCE.mul;
@@ -42,13 +44,11 @@ interface Entry extends Printed {
  * String(sqrt(x));                             // 'sqrt(x)': toString is format
  * ```
  */
-export function format(expr: Expr): string {
-  const memo = new Map<Expr, Entry>();
+export function format(expr: ExprShape): string {
+  const memo = new Map<ExprShape, Entry>();
   for (const node of postorder(expr)) memo.set(node, printNode(node, memo));
   return memo.get(expr)!.text;
 }
-
-setFormatHook(format);
 
 /**
  * A symbol or function name as `format` writes it: bare when it is a plain identifier that
@@ -67,8 +67,8 @@ export function formatName(name: string): string {
 
 const wrap = (p: Printed, min: number): string => (p.prec >= min ? p.text : `(${p.text})`);
 
-function printNode(e: Expr, memo: Map<Expr, Entry>): Entry {
-  const get = (a: Expr): Entry => memo.get(a)!;
+function printNode(e: ExprShape, memo: Map<ExprShape, Entry>): Entry {
+  const get = (a: ExprShape): Entry => memo.get(a)!;
   switch (e.op) {
     case 'num':
       return printNumber(e.value!);
@@ -101,7 +101,7 @@ function printNode(e: Expr, memo: Map<Expr, Entry>): Entry {
   }
 }
 
-const argumentsText = (e: Expr, get: (a: Expr) => Entry): string =>
+const argumentsText = (e: ExprShape, get: (a: ExprShape) => Entry): string =>
   joinTexts(
     e.args.map((a) => get(a).text),
     ', ',
@@ -117,7 +117,7 @@ function printNumber(r: Rational): Entry {
   return { text: `-${abs.text}`, prec: NEG, abs };
 }
 
-function printSum(e: Expr, get: (a: Expr) => Entry): Entry {
+function printSum(e: ExprShape, get: (a: ExprShape) => Entry): Entry {
   // Canonical order puts the number first; conventional text puts it last, and leads with a
   // positive term when there is one (`f - y`, `1 - t^2` rather than `-y + f`, `-t^2 + 1`).
   const terms = e.args[0].op === 'num' ? [...e.args.slice(1), e.args[0]] : [...e.args];
@@ -132,17 +132,12 @@ function printSum(e: Expr, get: (a: Expr) => Entry): Entry {
   return { text, prec: ADD };
 }
 
-/** True when `e` is a number or a product with a negative leading coefficient. */
-const isNegativeExponent = (e: Expr): boolean =>
-  (e.op === 'num' && e.value!.num < 0n) ||
-  (e.op === 'mul' && e.args[0].op === 'num' && e.args[0].value!.num < 0n);
-
-function printPower(base: Expr, exponent: Expr, get: (a: Expr) => Entry): Entry {
+function printPower(base: ExprShape, exponent: ExprShape, get: (a: ExprShape) => Entry): Entry {
   const b = get(base);
   const x = get(exponent);
   // `0^(-2)` stays as written: `1/0^2` would read back as 1/0 = 0^(-1).
   const zeroBase = base.op === 'num' && base.value!.num === 0n && exponent.op === 'num';
-  if (isNegativeExponent(exponent) && !zeroBase) {
+  if (isNegativeTerm(exponent) && !zeroBase) {
     const recip = positivePower(b, exponent, x.abs!);
     return { text: `1/${recip}`, prec: MUL, recip };
   }
@@ -154,7 +149,7 @@ function printPower(base: Expr, exponent: Expr, get: (a: Expr) => Entry): Entry 
 }
 
 /** `b^k` for the positive exponent `k = −exponent`, as a denominator factor (at ≥ POW). */
-function positivePower(b: Printed, exponent: Expr, k: Printed): string {
+function positivePower(b: Printed, exponent: ExprShape, k: Printed): string {
   if (exponent.op === 'num') {
     const v = exponent.value!;
     if (v.num === -1n && v.den === 1n) return wrap(b, POW);
@@ -171,8 +166,8 @@ function positivePower(b: Printed, exponent: Expr, k: Printed): string {
 function printProduct(
   coeff: Rational,
   negative: boolean,
-  factors: readonly Expr[],
-  get: (a: Expr) => Entry,
+  factors: readonly ExprShape[],
+  get: (a: ExprShape) => Entry,
 ): Printed {
   const numer: string[] = [];
   const denom: string[] = [];

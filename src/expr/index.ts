@@ -3,6 +3,7 @@
  * modules import the core only through this file.
  */
 export * from './build.js';
+export * from './dag.js';
 export * from './errors.js';
 export * from './evaluate.js';
 export * from './format.js';
@@ -17,4 +18,8 @@ export * from './ops.js';
 export { compareExprs } from './order.js';
 export * from './parse.js';
 export * from './rational.js';
+export type { ExprShape } from './shape.js';
+export * from './stable.js';
+export * from './substitute.js';
+export * from './terms.js';
 export * from './walk.js';

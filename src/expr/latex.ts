@@ -4,10 +4,21 @@
  * its names (odd names are escaped inside `\text{}` and cannot break out). Iterative like
  * `format`: each distinct node is rendered once.
  */
+
+import { postorder } from './dag.js';
 import type { Expr } from './node.js';
-import { FUNCTIONS, type FunctionName, IDENTIFIER, PRECEDENCE } from './ops.js';
+import {
+  CONSTANTS,
+  type ConstantName,
+  FUNCTIONS,
+  type FunctionName,
+  functionInfo,
+  IDENTIFIER,
+  isFunctionName,
+  PRECEDENCE,
+} from './ops.js';
 import type { Rational } from './rational.js';
-import { postorder } from './walk.js';
+import { isNegativeTerm } from './terms.js';
 
 const ADD = PRECEDENCE.add;
 const MUL = PRECEDENCE.mul;
@@ -34,17 +45,6 @@ interface Entry extends Tex {
 const MAX_EXPONENT_LENGTH = 30;
 
 /** Functions whose integer powers are written on the name: `\sin^{2}\left(x\right)`. */
-const POWER_ON_NAME: ReadonlySet<string> = new Set([
-  'sin',
-  'cos',
-  'tan',
-  'sec',
-  'csc',
-  'cot',
-  'sinh',
-  'cosh',
-  'tanh',
-]);
 
 /**
  * KaTeX-compatible LaTeX of `expr`: `\frac{x}{2}`, `\sqrt{x}`, `\sqrt[3]{x}` (cbrt),
@@ -78,7 +78,7 @@ function texNode(e: Expr, memo: Map<Expr, Entry>): Entry {
     case 'num':
       return texNumber(e.value!);
     case 'const':
-      return atom(e.name === 'pi' ? '\\pi' : 'e');
+      return atom(CONSTANTS[e.name as ConstantName].latex);
     case 'sym':
       return atom(nameTex(e.name!, false));
     case 'add':
@@ -121,10 +121,6 @@ function texSum(e: Expr, get: (a: Expr) => Entry): Entry {
   return { tex, prec: ADD, digit: first.digit };
 }
 
-const isNegativeExponent = (e: Expr): boolean =>
-  (e.op === 'num' && e.value!.num < 0n) ||
-  (e.op === 'mul' && e.args[0].op === 'num' && e.args[0].value!.num < 0n);
-
 const isRational = (e: Expr, num: bigint, den: bigint): boolean =>
   e.op === 'num' && e.value!.num === num && e.value!.den === den;
 
@@ -132,18 +128,19 @@ function texPower(base: Expr, exponent: Expr, get: (a: Expr) => Entry): Entry {
   const b = get(base);
   const x = get(exponent);
   const zeroBase = base.op === 'num' && base.value!.num === 0n && exponent.op === 'num';
-  if (isNegativeExponent(exponent) && !zeroBase) {
+  if (isNegativeTerm(exponent) && !zeroBase) {
     const recip = positivePower(b, exponent, x.abs!);
     return { tex: `\\frac{1}{${recip.tex}}`, prec: MUL, digit: false, recip };
   }
   if (isRational(exponent, 1n, 2n)) return atom(`\\sqrt{${b.tex}}`);
   if (
-    POWER_ON_NAME.has(base.op) &&
+    isFunctionName(base.op) &&
+    functionInfo(base.op).powerOnName === true &&
     exponent.op === 'num' &&
     exponent.value!.den === 1n &&
     exponent.value!.num > 0n
   ) {
-    const name = FUNCTIONS[base.op as FunctionName].latex;
+    const name = functionInfo(base.op).latex;
     return { tex: `${name}^{${x.tex}}${paren(get(base.args[0]).tex)}`, prec: POW, digit: false };
   }
   const bb = wrap(b, ATOM);

@@ -3,8 +3,10 @@
  * equal expressions the same object. Invariant: nodes are immutable and only the builders
  * (build.ts) create them; the table holds nodes weakly, so dropped expressions are collected.
  */
-import type { ConstantName, FunctionName, Op } from './ops.js';
+import { format } from './format.js';
+import type { Op } from './ops.js';
 import type { Rational } from './rational.js';
+import type { ExprShape } from './shape.js';
 
 let nextId = 0;
 
@@ -28,7 +30,7 @@ let nextId = 0;
  * e === parse('1 + x'); // true
  * ```
  */
-export class Expr {
+export class Expr implements ExprShape {
   /** Unique per live node; memo tables may key on it. */
   readonly id: number;
   readonly op: Op;
@@ -61,30 +63,11 @@ export class Expr {
     this.height = h;
   }
 
-  /** Conventional infix text; `parse(e.toString()) === e`. Installed by format.ts. */
+  /** Conventional infix text, as `format` prints it; `parse(e.toString()) === e`. */
   toString(): string {
-    return formatHook(this);
+    return format(this);
   }
 }
-
-let formatHook: (e: Expr) => string = (e) => `<${e.op}#${e.id}>`;
-
-/** @internal Lets the printer module provide `toString` without an import cycle. */
-export function setFormatHook(f: (e: Expr) => string): void {
-  formatHook = f;
-}
-
-/** A number node. */
-export type NumExpr = Expr & { readonly op: 'num'; readonly value: Rational };
-/** A symbol node. */
-export type SymExpr = Expr & { readonly op: 'sym'; readonly name: string };
-/** A named-constant node. */
-export type ConstExpr = Expr & { readonly op: 'const'; readonly name: ConstantName };
-/** A known-function node. */
-export type FunctionExpr = Expr & { readonly op: FunctionName };
-
-export const isNum = (e: Expr): e is NumExpr => e.op === 'num';
-export const isSym = (e: Expr): e is SymExpr => e.op === 'sym';
 
 // The intern table: key → weak reference. Keys are built from the operator and the
 // children's ids (O(arity)); a child id is unique while the child is alive, and a parent

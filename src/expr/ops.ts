@@ -51,69 +51,133 @@ export type Op = 'num' | 'const' | 'sym' | 'add' | 'mul' | 'pow' | 'call' | Func
 /** The named constants. */
 export type ConstantName = 'pi' | 'e';
 
-/** Metadata of one known function. */
+/**
+ * The signs f(u) can take when u is negative, zero or positive: each a string of the signs
+ * `-`, `0`, `+` (`'0+'` means "zero or positive"). Binary `min`/`max` combine their arguments'
+ * signs pointwise instead. Read by the sign analysis of `simplify`; absent means "unknown".
+ */
+export type SignRule =
+  | { readonly neg: SignText; readonly zero: SignText; readonly pos: SignText }
+  | 'min'
+  | 'max';
+
+/** Some of the signs `-`, `0`, `+`, in this order. */
+export type SignText = '-' | '0' | '+' | '-0' | '0+' | '-+' | '-0+';
+
+/** Everything Leibniz knows about one function, one column per fact. */
 export interface FunctionInfo {
   /** Number of arguments. */
-  readonly arity: number;
+  readonly arity: 1 | 2;
   /** LaTeX for the function name: a KaTeX command (`\sin`) or `\operatorname{...}`. */
   readonly latex: string;
+  /** Integer powers print on the name, as texts do: `\sin^{2}\left(x\right)`. */
+  readonly powerOnName?: true;
+  /** f(−x) = −f(x) (`odd`) or f(−x) = f(x) (`even`): the parity rules of `simplify`. */
+  readonly parity?: 'odd' | 'even';
+  /** The exact value f(0) as [numerator, denominator], folded at construction. */
+  readonly atZero?: readonly [bigint, bigint];
+  /** Signs of the result by the sign of the argument (the sign analysis of `simplify`). */
+  readonly sign?: SignRule;
 }
 
 const op = (name: string): string => `\\operatorname{${name}}`;
+const ZERO_AT_ZERO = [0n, 1n] as const;
+const ONE_AT_ZERO = [1n, 1n] as const;
+/** Odd and increasing: the sign of the argument. */
+const SAME_SIGN: SignRule = { neg: '-', zero: '0', pos: '+' };
+const POSITIVE: SignRule = { neg: '+', zero: '+', pos: '+' };
 
-/** Arity and LaTeX name of every known function. */
+/**
+ * The function table: every fact about every known function. The type demands a row per
+ * `FunctionName`, so a new function is one row here plus its partial (diff/rules.ts), which
+ * the type system then asks for too.
+ */
 export const FUNCTIONS = {
-  sin: { arity: 1, latex: '\\sin' },
-  cos: { arity: 1, latex: '\\cos' },
-  tan: { arity: 1, latex: '\\tan' },
-  sec: { arity: 1, latex: '\\sec' },
-  csc: { arity: 1, latex: '\\csc' },
-  cot: { arity: 1, latex: '\\cot' },
-  asin: { arity: 1, latex: '\\arcsin' },
-  acos: { arity: 1, latex: '\\arccos' },
-  atan: { arity: 1, latex: '\\arctan' },
+  sin: { arity: 1, latex: '\\sin', powerOnName: true, parity: 'odd', atZero: ZERO_AT_ZERO },
+  cos: { arity: 1, latex: '\\cos', powerOnName: true, parity: 'even', atZero: ONE_AT_ZERO },
+  tan: { arity: 1, latex: '\\tan', powerOnName: true, parity: 'odd', atZero: ZERO_AT_ZERO },
+  sec: { arity: 1, latex: '\\sec', powerOnName: true, parity: 'even', atZero: ONE_AT_ZERO },
+  csc: { arity: 1, latex: '\\csc', powerOnName: true, parity: 'odd' },
+  cot: { arity: 1, latex: '\\cot', powerOnName: true, parity: 'odd' },
+  asin: { arity: 1, latex: '\\arcsin', parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  acos: {
+    arity: 1,
+    latex: '\\arccos',
+    sign: { neg: '+', zero: '+', pos: '0+' },
+  },
+  atan: { arity: 1, latex: '\\arctan', parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
   atan2: { arity: 2, latex: op('atan2') },
-  sinh: { arity: 1, latex: '\\sinh' },
-  cosh: { arity: 1, latex: '\\cosh' },
-  tanh: { arity: 1, latex: '\\tanh' },
-  asinh: { arity: 1, latex: op('arsinh') },
-  acosh: { arity: 1, latex: op('arcosh') },
-  atanh: { arity: 1, latex: op('artanh') },
-  exp: { arity: 1, latex: '\\exp' },
+  sinh: {
+    arity: 1,
+    latex: '\\sinh',
+    powerOnName: true,
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+  },
+  cosh: {
+    arity: 1,
+    latex: '\\cosh',
+    powerOnName: true,
+    parity: 'even',
+    atZero: ONE_AT_ZERO,
+    sign: POSITIVE,
+  },
+  tanh: {
+    arity: 1,
+    latex: '\\tanh',
+    powerOnName: true,
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+  },
+  asinh: { arity: 1, latex: op('arsinh'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  acosh: { arity: 1, latex: op('arcosh'), sign: { neg: '0+', zero: '0+', pos: '0+' } },
+  atanh: { arity: 1, latex: op('artanh'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  exp: { arity: 1, latex: '\\exp', atZero: ONE_AT_ZERO, sign: POSITIVE },
   log: { arity: 1, latex: '\\log' },
   log2: { arity: 1, latex: '\\log_{2}' },
   log10: { arity: 1, latex: '\\log_{10}' },
-  cbrt: { arity: 1, latex: op('cbrt') },
-  abs: { arity: 1, latex: op('abs') },
-  sign: { arity: 1, latex: op('sign') },
-  min: { arity: 2, latex: '\\min' },
-  max: { arity: 2, latex: '\\max' },
-  sigmoid: { arity: 1, latex: op('sigmoid') },
-  softplus: { arity: 1, latex: op('softplus') },
-  relu: { arity: 1, latex: op('relu') },
-  erf: { arity: 1, latex: op('erf') },
-  heaviside: { arity: 1, latex: op('H') },
+  cbrt: { arity: 1, latex: op('cbrt'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  abs: {
+    arity: 1,
+    latex: op('abs'),
+    parity: 'even',
+    atZero: ZERO_AT_ZERO,
+    sign: { neg: '+', zero: '0', pos: '+' },
+  },
+  sign: { arity: 1, latex: op('sign'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  min: { arity: 2, latex: '\\min', sign: 'min' },
+  max: { arity: 2, latex: '\\max', sign: 'max' },
+  sigmoid: { arity: 1, latex: op('sigmoid'), atZero: [1n, 2n], sign: POSITIVE },
+  softplus: { arity: 1, latex: op('softplus'), sign: POSITIVE },
+  relu: {
+    arity: 1,
+    latex: op('relu'),
+    atZero: ZERO_AT_ZERO,
+    sign: { neg: '0', zero: '0', pos: '+' },
+  },
+  erf: { arity: 1, latex: op('erf'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  heaviside: {
+    arity: 1,
+    latex: op('H'),
+    atZero: ZERO_AT_ZERO,
+    sign: { neg: '0', zero: '0', pos: '+' },
+  },
 } as const satisfies { readonly [K in FunctionName]: FunctionInfo };
 
-/** Functions with f(−x) = −f(x) (the parity rules of `simplify` and the tests read these). */
-export const ODD_FUNCTIONS: readonly FunctionName[] = [
-  'sin',
-  'tan',
-  'cot',
-  'csc',
-  'asin',
-  'atan',
-  'sinh',
-  'tanh',
-  'asinh',
-  'atanh',
-  'erf',
-  'cbrt',
-  'sign',
-];
+/** The row of `name` with every column visible (the table's own type is narrowed per row). */
+export const functionInfo = (name: FunctionName): FunctionInfo => FUNCTIONS[name];
 
-/** Functions with f(−x) = f(x). */
-export const EVEN_FUNCTIONS: readonly FunctionName[] = ['cos', 'sec', 'cosh', 'abs'];
+/** Functions with f(−x) = −f(x) (the parity column; `simplify`'s parity rules read it). */
+export const ODD_FUNCTIONS: readonly FunctionName[] = FUNCTION_NAMES.filter(
+  (f) => functionInfo(f).parity === 'odd',
+);
+
+/** Functions with f(−x) = f(x) (the parity column). */
+export const EVEN_FUNCTIONS: readonly FunctionName[] = FUNCTION_NAMES.filter(
+  (f) => functionInfo(f).parity === 'even',
+);
 
 /** The arity of a known function, as a type (lets tables demand one entry per argument). */
 export type ArityOf<K extends FunctionName> = (typeof FUNCTIONS)[K]['arity'];
@@ -124,10 +188,57 @@ const FUNCTION_SET: ReadonlySet<string> = new Set(FUNCTION_NAMES);
 export const isFunctionName = (name: string): name is FunctionName => FUNCTION_SET.has(name);
 
 /**
- * Names the parser gives a meaning of its own: `sqrt` (lowered to a power), `ln` (alias of
- * `log`), the constants. A symbol with one of these names prints in backquotes.
+ * Names that are not functions of the table but mean something when called: `ln(x)` is
+ * `log(x)`, `sqrt(x)` is `x^(1/2)`, and `log(x, b)` (a second arity of `log`) is
+ * log x / log b. The one alias table: the parser and `call` both read it.
  */
-export const PARSER_ALIASES: ReadonlySet<string> = new Set(['sqrt', 'ln', 'pi', 'e']);
+export const ALIASES = {
+  ln: { arity: 1, means: 'log' },
+  sqrt: { arity: 1, means: 'square-root' },
+  log: { arity: 2, means: 'log-base' },
+} as const satisfies Readonly<Record<string, { readonly arity: number; readonly means: string }>>;
+
+/** What an alias lowers to. */
+export type AliasMeaning = (typeof ALIASES)[keyof typeof ALIASES]['means'];
+
+/** The named constants, with their float values and LaTeX. */
+export const CONSTANTS = {
+  pi: { value: Math.PI, latex: '\\pi' },
+  e: { value: Math.E, latex: 'e' },
+} as const satisfies {
+  readonly [K in ConstantName]: { readonly value: number; readonly latex: string };
+};
+
+/** True when `name` is a named constant (`pi`, `e`). */
+export const isConstantName = (name: string): name is ConstantName =>
+  Object.hasOwn(CONSTANTS, name);
+
+/** The alias `name` called with `arity` arguments, or undefined. */
+export function aliasOf(name: string, arity: number): AliasMeaning | undefined {
+  const a: { readonly arity: number; readonly means: AliasMeaning } | undefined = Object.hasOwn(
+    ALIASES,
+    name,
+  )
+    ? ALIASES[name as keyof typeof ALIASES]
+    : undefined;
+  return a !== undefined && a.arity === arity ? a.means : undefined;
+}
+
+/** Allowed argument counts of a known function or alias, or undefined for other names. */
+export function arityRange(name: string): readonly [min: number, max: number] | undefined {
+  let lo = isFunctionName(name) ? FUNCTIONS[name].arity : Number.POSITIVE_INFINITY;
+  let hi = isFunctionName(name) ? FUNCTIONS[name].arity : Number.NEGATIVE_INFINITY;
+  if (Object.hasOwn(ALIASES, name)) {
+    const a = ALIASES[name as keyof typeof ALIASES].arity;
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, a);
+  }
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/** True for names with a meaning of their own when called or written bare (print quoted as symbols). */
+export const isReservedName = (name: string): boolean =>
+  isFunctionName(name) || Object.hasOwn(ALIASES, name) || isConstantName(name);
 
 /** Binding powers for infix printing and parsing: higher binds tighter. */
 export const PRECEDENCE = {
@@ -143,4 +254,4 @@ export const IDENTIFIER = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
 
 /** True when a symbol called `name` prints bare (no backquotes) and parses back to itself. */
 export const isPlainSymbolName = (name: string): boolean =>
-  IDENTIFIER.test(name) && !isFunctionName(name) && !PARSER_ALIASES.has(name);
+  IDENTIFIER.test(name) && !isReservedName(name);

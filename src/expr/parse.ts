@@ -3,10 +3,10 @@
  * (an operator-precedence parser with explicit stacks that builds nodes as it reduces), runs
  * in linear time, and every failure is a `ParseError` at the offset of the offending token.
  */
-import { addAll, call, derivativeCall, E, mulAll, neg, num, PI, pow, sym } from './build.js';
+import { addAll, call, constant, derivativeCall, mulAll, neg, num, pow, sym } from './build.js';
 import { LeibnizError, ParseError } from './errors.js';
 import type { Expr } from './node.js';
-import { FUNCTIONS, isFunctionName, PRECEDENCE } from './ops.js';
+import { arityRange, type ConstantName, isConstantName, PRECEDENCE } from './ops.js';
 import { type Rational, ratFromDecimal } from './rational.js';
 
 /**
@@ -364,15 +364,7 @@ type Frame = OpFrame | GroupFrame;
 
 const MINUS_ONE = num(-1);
 
-/** Allowed argument counts of the known functions and aliases, or undefined for unknown names. */
-function arityOf(name: string): readonly [min: number, max: number] | undefined {
-  if (name === 'log') return [1, 2];
-  if (isFunctionName(name)) return [FUNCTIONS[name].arity, FUNCTIONS[name].arity];
-  if (name === 'sqrt' || name === 'ln') return [1, 1];
-  return undefined;
-}
-
-const isKnownName = (name: string): boolean => arityOf(name) !== undefined;
+const isKnownName = (name: string): boolean => arityRange(name) !== undefined;
 
 const plural = (n: number): string => (n === 1 ? '1 argument' : `${n} arguments`);
 
@@ -425,7 +417,7 @@ class Parser {
             break;
           case 'name': {
             const after = lexer.next();
-            const bareConstant = !tok.quoted && (tok.name === 'pi' || tok.name === 'e');
+            const bareConstant = !tok.quoted && isConstantName(tok.name);
             if (tok.primes > 0) {
               if (bareConstant) this.fail(`cannot use a prime on the constant ${tok.name}`, tok.at);
               if (isKnownName(tok.name)) {
@@ -442,7 +434,7 @@ class Parser {
             if (!tok.quoted && isKnownName(tok.name)) {
               this.fail(`expected '(' after ${tok.name}`, after.at);
             }
-            operands.push(bareConstant ? (tok.name === 'pi' ? PI : E) : sym(tok.name));
+            operands.push(bareConstant ? constant(tok.name as ConstantName) : sym(tok.name));
             prev = 'other';
             expectOperand = false;
             pending = after;
@@ -619,7 +611,7 @@ class Parser {
       }
       return this.build(callee.at, () => derivativeCall(name, args, partials));
     }
-    const arity = arityOf(name);
+    const arity = arityRange(name);
     if (arity === undefined) return this.build(callee.at, () => derivativeCall(name, args, []));
     const [min, max] = arity;
     if (n < min || n > max) {

@@ -11,6 +11,25 @@ export interface Rational {
 
 const absBig = (a: bigint): bigint => (a < 0n ? -a : a);
 
+/**
+ * The content of some rationals: gcd of the numerators over lcm of the denominators,
+ * non-negative (0 when every value is 0). Each value divided by it has coprime integers.
+ *
+ * @example
+ * ```ts
+ * ratContent([rat(2n, 3n), rat(-4n, 9n)]); // 2/9
+ * ```
+ */
+export function ratContent(values: Iterable<Rational>): Rational {
+  let g = 0n;
+  let l = 1n;
+  for (const v of values) {
+    g = gcd(g, v.num);
+    l = (l / gcd(l, v.den)) * v.den;
+  }
+  return g === 0n ? ZERO : rat(g, l);
+}
+
 /** Greatest common divisor of two bigints (non-negative). */
 export function gcd(a: bigint, b: bigint): bigint {
   a = absBig(a);
@@ -41,7 +60,6 @@ export const MINUS_ONE: Rational = { num: -1n, den: 1n };
 export const isZero = (a: Rational): boolean => a.num === 0n;
 export const isOne = (a: Rational): boolean => a.num === 1n && a.den === 1n;
 export const isInteger = (a: Rational): boolean => a.den === 1n;
-export const ratEquals = (a: Rational, b: Rational): boolean => a.num === b.num && a.den === b.den;
 
 export const ratAdd = (a: Rational, b: Rational): Rational =>
   a.den === b.den ? rat(a.num + b.num, a.den) : rat(a.num * b.den + b.num * a.den, a.den * b.den);

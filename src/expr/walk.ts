@@ -1,49 +1,10 @@
 /**
- * Iterative traversals of the expression DAG and the small queries built on them. No walk
- * recurses, so 10⁵-deep expressions are fine; each distinct node is visited once.
+ * Queries over expressions built on the DAG traversals of dag.ts: bottom-up rebuilding, free
+ * symbols, sizes. No walk recurses, so 10⁵-deep expressions are fine.
  */
-import { num, rebuild, sym } from './build.js';
-import { InvalidArgumentError } from './errors.js';
+import { postorder } from './dag.js';
 import type { Expr } from './node.js';
 import { compareNames } from './order.js';
-
-/** Any DAG node with a unique id and arguments (expressions, and codegen's IR). */
-export interface DagNode<T> {
-  readonly id: number;
-  readonly args: readonly T[];
-}
-
-/**
- * The distinct nodes reachable from `roots`, children before parents (a topological order
- * of the DAG), in a deterministic depth-first order: roots in order, arguments left to
- * right. Shared subexpressions appear once.
- */
-export function postorder<T extends DagNode<T> = Expr>(roots: T | readonly T[]): T[] {
-  const out: T[] = [];
-  const seen = new Set<number>();
-  const stack: Array<[T, number]> = [];
-  for (const root of Array.isArray(roots) ? (roots as readonly T[]) : [roots as T]) {
-    if (seen.has(root.id)) continue;
-    seen.add(root.id);
-    stack.push([root, 0]);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const [node, i] = top;
-      if (i < node.args.length) {
-        top[1] = i + 1;
-        const child = node.args[i];
-        if (!seen.has(child.id)) {
-          seen.add(child.id);
-          stack.push([child, 0]);
-        }
-      } else {
-        stack.pop();
-        out.push(node);
-      }
-    }
-  }
-  return out;
-}
 
 /**
  * Rebuilds every node bottom-up through `visit(node, newArgs)`, memoised per node, and
@@ -72,37 +33,6 @@ export function mapBottomUp(
 export function freeSymbols(expr: Expr | readonly Expr[]): Expr[] {
   const syms = postorder(expr).filter((n) => n.op === 'sym');
   return syms.sort((a, b) => compareNames(a.name!, b.name!) || (a.name! < b.name! ? -1 : 1));
-}
-
-/** A substitution: symbol (or any subexpression) → replacement, or symbol name → replacement. */
-export type Substitution =
-  | ReadonlyMap<Expr | string, Expr | number>
-  | { readonly [name: string]: Expr | number };
-
-/**
- * Replaces symbols (by name or node) or whole subexpressions, simultaneously, and
- * re-canonicalises: `substitute(parse('x^2 + y'), { x: 3 })` is `9 + y`.
- */
-export function substitute(expr: Expr, map: Substitution): Expr {
-  const byId = new Map<number, Expr>();
-  const entries: Iterable<[Expr | string, Expr | number]> =
-    map instanceof Map ? map.entries() : Object.entries(map);
-  for (const [k, v] of entries) {
-    const key = typeof k === 'string' ? sym(k) : k;
-    const value = typeof v === 'number' ? numOf(v) : v;
-    byId.set(key.id, value);
-  }
-  const [out] = mapBottomUp([expr], (node, args) => {
-    const replacement = byId.get(node.id);
-    if (replacement !== undefined) return replacement;
-    return args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
-  });
-  return out;
-}
-
-function numOf(v: number): Expr {
-  if (!Number.isFinite(v)) throw new InvalidArgumentError(`substitute: not a finite number: ${v}`);
-  return num(v);
 }
 
 /**

@@ -3,7 +3,7 @@
  * mistake (a bad shape, a missing feed, a corrupt checkpoint) from a bug; each names the
  * tensor, placeholder, variable or file involved.
  */
-import { LeibnizError } from '../expr/errors.js';
+import { LeibnizError } from '../expr/index.js';
 
 /** Base class of the graph layer's errors. */
 export class GraphError extends LeibnizError {

@@ -15,11 +15,23 @@
  * grows (append-only memo), so one row expansion per graph serves all sessions.
  */
 import { grad } from '../diff/diff.js';
-import { add, exp, fn, log, mul, num, pow, sub, sym, ZERO_EXPR } from '../expr/build.js';
-import { format } from '../expr/format.js';
-import { toLatex } from '../expr/latex.js';
-import type { Expr } from '../expr/node.js';
-import { freeSymbols, substitute } from '../expr/walk.js';
+import {
+  add,
+  type Expr,
+  exp,
+  fn,
+  format,
+  freeSymbols,
+  log,
+  mul,
+  num,
+  pow,
+  sub,
+  substitute,
+  sym,
+  toLatex,
+  ZERO_EXPR,
+} from '../expr/index.js';
 import { GraphError, ShapeError } from './errors.js';
 import { formatShape, sizeOf, stridesOf } from './shape.js';
 import type { Tensor } from './tensor.js';

@@ -4,7 +4,7 @@
  * only on the seed and e, so restoring a checkpoint and continuing from `initialEpoch`
  * repeats an uninterrupted run bit for bit.
  */
-import { InvalidArgumentError } from '../expr/errors.js';
+import { InvalidArgumentError } from '../expr/index.js';
 import { FeedError } from './errors.js';
 import { Random } from './init.js';
 import type { Session } from './session.js';

@@ -8,22 +8,24 @@
 import { type Derivation, type DerivationOptions, derivation } from '../diff/derivation.js';
 import {
   add,
+  type Expr,
   FUNCTION_NAMES,
   FUNCTIONS,
   type FunctionName,
   fn,
+  freeSymbols,
   InvalidArgumentError,
   log,
   mul,
   neg,
+  parse,
+  postorder,
   pow,
   softplus,
   sub,
+  substitute,
   sym,
 } from '../expr/index.js';
-import type { Expr } from '../expr/node.js';
-import { parse } from '../expr/parse.js';
-import { freeSymbols, postorder, substitute } from '../expr/walk.js';
 import { toDot } from './dot.js';
 import { GraphError, ShapeError } from './errors.js';
 import { type Formula, formulaOf, perSampleTerm } from './expand.js';

@@ -3,7 +3,7 @@
  * the graph's seed, the initialiser's seed and the variable's name, so values are the same
  * bit for bit on every run and do not change when other variables are added.
  */
-import { InvalidArgumentError } from '../expr/errors.js';
+import { InvalidArgumentError } from '../expr/index.js';
 import { type Dense, formatShape, sizeOf } from './shape.js';
 
 /** How a variable gets its first value (see `initializers`). */

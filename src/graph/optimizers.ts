@@ -5,7 +5,7 @@
  * state (Adam's β powers) live in each session, next to the variables, and are saved in
  * checkpoints.
  */
-import { InvalidArgumentError } from '../expr/errors.js';
+import { InvalidArgumentError } from '../expr/index.js';
 import { GraphError } from './errors.js';
 import { type Operation, Tensor } from './tensor.js';
 

@@ -13,9 +13,7 @@
  */
 import { compile, compileBatch, compileGradient } from '../codegen/index.js';
 import { grad } from '../diff/diff.js';
-import { mul, sym } from '../expr/build.js';
-import type { Expr } from '../expr/node.js';
-import { freeSymbols } from '../expr/walk.js';
+import { type Expr, freeSymbols, mul, sym } from '../expr/index.js';
 import {
   BATCH,
   type BatchSum,

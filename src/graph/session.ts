@@ -4,7 +4,7 @@
  * need, compiles each distinct set of fetches once (plan.ts), applies train ops without ever
  * writing a non-finite value, and saves and restores checkpoints.
  */
-import { InvalidArgumentError } from '../expr/errors.js';
+import { InvalidArgumentError } from '../expr/index.js';
 import {
   type CheckpointData,
   type CheckpointOptimizer,

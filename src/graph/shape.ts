@@ -3,7 +3,7 @@
  * build-time errors that name both shapes, and the conversion of user input (numbers,
  * nested arrays, Float64Arrays, `TensorValue`s) into row-major float64 data.
  */
-import { InvalidArgumentError } from '../expr/errors.js';
+import { InvalidArgumentError } from '../expr/index.js';
 import { ShapeError } from './errors.js';
 
 /** A shape: one entry per axis, `null` for a dimension known only when fed. */

@@ -3,7 +3,7 @@
  * `Operation` (a train op, which has an effect and no value). Nodes are immutable once
  * built; what an op computes is its `NodeDef`, read by the scalar expansion (expand.ts).
  */
-import type { Expr } from '../expr/node.js';
+import type { Expr } from '../expr/index.js';
 import type { Graph } from './graph.js';
 import type { Initializer } from './init.js';
 import type { Optimizer } from './optimizers.js';

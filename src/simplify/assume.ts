@@ -3,7 +3,16 @@
  * is real (Leibniz evaluates in float64 reals); `positive`/`nonnegative` narrow that. The
  * analysis is sound but incomplete: "unknown" never licenses a rewrite.
  */
-import { type Expr, type FunctionName, InvalidArgumentError } from '../expr/index.js';
+import {
+  type Expr,
+  functionInfo,
+  InvalidArgumentError,
+  isFunctionName,
+  isNegativeTerm,
+  memoPostorder,
+  type SignRule,
+  type SignText,
+} from '../expr/index.js';
 
 /**
  * What the caller knows about symbols, by name. Every symbol is real in any case.
@@ -51,24 +60,24 @@ const productSign = (x: number, y: number): SignSet => signOfValue(x * y);
 const minSign = (x: number, y: number): SignSet => signOfValue(Math.min(x, y));
 const maxSign = (x: number, y: number): SignSet => signOfValue(Math.max(x, y));
 
-// Functions with a fixed sign, and odd increasing functions (same sign as the argument).
-const ALWAYS_POSITIVE: ReadonlySet<string> = new Set<FunctionName>([
-  'exp',
-  'cosh',
-  'sigmoid',
-  'softplus',
-]);
-const SIGN_PRESERVING: ReadonlySet<string> = new Set<FunctionName>([
-  'sinh',
-  'tanh',
-  'atan',
-  'asinh',
-  'atanh',
-  'asin',
-  'erf',
-  'cbrt',
-  'sign',
-]);
+/** The sign set a `SignText` of the function table spells (`'0+'` is ZERO | POS). */
+function signSetOf(text: SignText): SignSet {
+  return (
+    (text.includes('-') ? NEG : 0) |
+    (text.includes('0') ? ZERO : 0) |
+    (text.includes('+') ? POS : 0)
+  );
+}
+
+/** The signs f(u) can take when u takes the signs `arg`, by the table's sign column. */
+function functionSign(rule: SignRule, arg: SignSet): SignSet {
+  if (typeof rule === 'string') return arg; // min/max: combined in `local`
+  return (
+    (arg & NEG ? signSetOf(rule.neg) : 0) |
+    (arg & ZERO ? signSetOf(rule.zero) : 0) |
+    (arg & POS ? signSetOf(rule.pos) : 0)
+  );
+}
 
 /**
  * The sign analysis under a set of assumptions, memoised per node. NaN (outside a
@@ -101,28 +110,7 @@ export class SignOracle {
 
   /** The signs `e` can take. Iterative over the not-yet-analysed part of the DAG only. */
   signOf(e: Expr): SignSet {
-    const hit = this.memo.get(e);
-    if (hit !== undefined) return hit;
-    const stack: Expr[] = [e];
-    while (stack.length > 0) {
-      const n = stack[stack.length - 1];
-      if (this.memo.has(n)) {
-        stack.pop();
-        continue;
-      }
-      let ready = true;
-      for (const a of n.args) {
-        if (!this.memo.has(a)) {
-          stack.push(a);
-          ready = false;
-        }
-      }
-      if (ready) {
-        stack.pop();
-        this.memo.set(n, this.local(n));
-      }
-    }
-    return this.memo.get(e)!;
+    return memoPostorder(e, this.memo, (n) => this.local(n));
   }
 
   /** True when `e > 0` wherever it is defined. */
@@ -165,23 +153,15 @@ export class SignOracle {
       }
       case 'pow':
         return powSign(s(0), n.args[1], s(1));
-      case 'abs':
-        return (s(0) & (NEG | POS) ? POS : 0) | (s(0) & ZERO);
-      case 'relu':
-        return (s(0) & POS) | (s(0) & (NEG | ZERO) ? ZERO : 0);
-      case 'heaviside':
-        return (s(0) & POS) | (s(0) & (NEG | ZERO) ? ZERO : 0);
-      case 'acos':
-      case 'acosh':
-        return ZERO | POS;
       case 'min':
         return combine(s(0), s(1), minSign);
       case 'max':
         return combine(s(0), s(1), maxSign);
-      default:
-        if (ALWAYS_POSITIVE.has(n.op)) return POS;
-        if (SIGN_PRESERVING.has(n.op)) return s(0);
-        return ANY;
+      default: {
+        if (!isFunctionName(n.op)) return ANY;
+        const rule = functionInfo(n.op).sign;
+        return rule === undefined ? ANY : functionSign(rule, s(0));
+      }
     }
   }
 }
@@ -217,18 +197,14 @@ function powSign(base: SignSet, exponent: Expr, expSign: SignSet): SignSet {
  */
 export function looksNegative(u: Expr, tieBreak: boolean): boolean {
   if (u.op === 'num') return u.value!.num < 0n;
-  if (u.op === 'mul') return termIsNegative(u);
+  if (u.op === 'mul') return isNegativeTerm(u);
   if (u.op !== 'add') return false;
   let balance = 0;
   let first: Expr | undefined;
   for (const t of u.args) {
-    balance += termIsNegative(t) ? 1 : -1;
+    balance += isNegativeTerm(t) ? 1 : -1;
     if (first === undefined && t.op !== 'num') first = t;
   }
   if (balance !== 0) return balance > 0;
-  return tieBreak && first !== undefined && termIsNegative(first);
+  return tieBreak && first !== undefined && isNegativeTerm(first);
 }
-
-const termIsNegative = (t: Expr): boolean =>
-  (t.op === 'num' && t.value!.num < 0n) ||
-  (t.op === 'mul' && t.args[0].op === 'num' && t.args[0].value!.num < 0n);

@@ -6,15 +6,16 @@
 import {
   type Expr,
   isZero,
+  leadingCoefficient,
   mul,
   num,
   ONE,
   ONE_EXPR,
   pow,
   type Rational,
-  rat,
   ratAdd,
   ratCompare,
+  ratContent,
   ratInv,
   ratMul,
   ratNeg,
@@ -32,20 +33,12 @@ export function termParts(t: Expr): TermParts {
   const asFactor = (f: Expr): readonly [Expr, Expr] =>
     f.op === 'pow' ? [f.args[0], f.args[1]] : [f, ONE_EXPR];
   if (t.op !== 'mul') return { coeff: ONE, factors: [asFactor(t)] };
-  const lead = t.args[0].op === 'num';
+  const coeff = leadingCoefficient(t);
   return {
-    coeff: lead ? t.args[0].value! : ONE,
-    factors: (lead ? t.args.slice(1) : t.args).map(asFactor),
+    coeff: coeff ?? ONE,
+    factors: (coeff !== undefined ? t.args.slice(1) : t.args).map(asFactor),
   };
 }
-
-const absBig = (a: bigint): bigint => (a < 0n ? -a : a);
-const gcdBig = (a: bigint, b: bigint): bigint => {
-  a = absBig(a);
-  b = absBig(b);
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
-};
 
 /** The common factor of some terms: coefficient and shared [base, exponent] pairs. */
 export interface CommonFactor {
@@ -61,15 +54,9 @@ export interface CommonFactor {
  */
 export function commonFactor(terms: readonly Expr[], negate = false): CommonFactor {
   const parts = terms.map(termParts);
-  let g = 0n;
-  let l = 1n;
-  let allNegative = true;
-  for (const p of parts) {
-    g = gcdBig(g, p.coeff.num);
-    l = (l / gcdBig(l, p.coeff.den)) * p.coeff.den;
-    if (p.coeff.num >= 0n) allNegative = false;
-  }
-  const coeff = g === 0n ? ONE : rat(allNegative || negate ? -g : g, l);
+  const content = ratContent(parts.map((p) => p.coeff));
+  const allNegative = parts.every((p) => p.coeff.num < 0n);
+  const coeff = isZero(content) ? ONE : allNegative || negate ? ratNeg(content) : content;
   // Bases of the first term, kept when every other term has them.
   const factors: (readonly [Expr, Expr])[] = [];
   for (const [base, exp] of parts[0].factors) {

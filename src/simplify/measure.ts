@@ -4,7 +4,7 @@
  * coefficient −1 prints as a sign, not a factor). The tree weight is memoised per node for
  * good (nodes are immutable), so local "is the rewrite smaller?" checks cost O(new nodes).
  */
-import { type Expr, postorder } from '../expr/index.js';
+import { type Expr, leadingCoefficient, memoPostorder, postorder } from '../expr/index.js';
 
 /** The weight a node adds on its own (its children are counted separately). */
 export function ownWeight(e: Expr): number {
@@ -23,7 +23,7 @@ export function ownWeight(e: Expr): number {
 
 /** True for the child that {@link ownWeight} already accounts for (a product's coefficient). */
 const countedByParent = (parent: Expr, i: number): boolean =>
-  parent.op === 'mul' && i === 0 && parent.args[0].op === 'num';
+  i === 0 && leadingCoefficient(parent) !== undefined;
 
 const TREE = new WeakMap<Expr, number>();
 
@@ -37,31 +37,13 @@ const TREE = new WeakMap<Expr, number>();
  * ```
  */
 export function treeWeight(e: Expr): number {
-  const hit = TREE.get(e);
-  if (hit !== undefined) return hit;
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const n = stack[stack.length - 1];
-    if (TREE.has(n)) {
-      stack.pop();
-      continue;
-    }
-    let ready = true;
-    for (const a of n.args) {
-      if (!TREE.has(a)) {
-        stack.push(a);
-        ready = false;
-      }
-    }
-    if (!ready) continue;
-    stack.pop();
+  return memoPostorder(e, TREE, (n) => {
     let w = ownWeight(n);
     n.args.forEach((a, i) => {
       if (!countedByParent(n, i)) w += TREE.get(a)!;
     });
-    TREE.set(n, w);
-  }
-  return TREE.get(e)!;
+    return w;
+  });
 }
 
 /**

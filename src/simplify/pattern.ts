@@ -10,12 +10,12 @@ import {
   compareExprs,
   type Expr,
   InvalidArgumentError,
+  identityOf,
   isInteger,
   isOne,
   isZero,
   mul,
   num,
-  ONE,
   type Op,
   parse,
   postorder,
@@ -364,8 +364,6 @@ function matchArgs(
   if (i === ps.length) return k();
   return match(ps[i], ss[i], env, () => matchArgs(ps, ss, i + 1, env, k));
 }
-
-const identityOf = (op: 'add' | 'mul'): Rational => (op === 'add' ? ZERO : ONE);
 
 /** Builds `op(args…, number)` through the canonical builders. */
 export function combineAC(op: 'add' | 'mul', args: readonly Expr[], number: Rational): Expr {

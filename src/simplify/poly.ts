@@ -10,13 +10,14 @@ import {
   type Expr,
   isInteger,
   isZero,
+  memoPostorder,
   mul,
   num,
   ONE,
   pow,
   type Rational,
-  rat,
   ratAdd,
+  ratContent,
   ratInv,
   ratMul,
   ratNeg,
@@ -153,37 +154,13 @@ export function polyToExpr(p: Poly, atoms: AtomTable): Expr {
 /** Largest exponent expanded: `(x + 1)^1000` is left alone. */
 const MAX_EXPONENT = 64;
 
-/**
- * Computes `compute(n)` for `e` and the descendants `kids` leads to, children first, each
- * once (`memo` caches results, `null` for "not representable"). Iterative, so deep
- * expressions cannot overflow the stack.
- */
-function memoBottomUp<T>(
+/** `memoPostorder` with `null` standing for "not representable" in the memo. */
+const memoBottomUp = <T>(
   e: Expr,
   memo: Map<Expr, T | null>,
   kids: (n: Expr) => readonly Expr[],
   compute: (n: Expr) => T | undefined,
-): T | undefined {
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const n = stack[stack.length - 1];
-    if (memo.has(n)) {
-      stack.pop();
-      continue;
-    }
-    let ready = true;
-    for (const k of kids(n)) {
-      if (!memo.has(k)) {
-        stack.push(k);
-        ready = false;
-      }
-    }
-    if (!ready) continue;
-    stack.pop();
-    memo.set(n, compute(n) ?? null);
-  }
-  return memo.get(e) ?? undefined;
-}
+): T | undefined => memoPostorder(e, memo, (n) => compute(n) ?? null, kids) ?? undefined;
 
 /**
  * The polynomial of `e` over atoms: sums, products and integer powers are arithmetic;
@@ -344,27 +321,14 @@ export function ugcd(a: UPoly, b: UPoly): UPoly {
   return x.length === 0 ? x : uscale(x, ratInv(x[x.length - 1]));
 }
 
-const gcdBig = (a: bigint, b: bigint): bigint => {
-  a = a < 0n ? -a : a;
-  b = b < 0n ? -b : b;
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
-};
-
 /**
  * The rational content c with `a = c·p`, p having coprime integer coefficients and a
  * positive leading coefficient.
  */
 export function ucontent(a: UPoly): Rational {
   if (a.length === 0) return ONE;
-  let g = 0n;
-  let l = 1n;
-  for (const c of a) {
-    g = gcdBig(g, c.num);
-    l = (l / gcdBig(l, c.den)) * c.den;
-  }
-  const sign = a[a.length - 1].num < 0n ? -1n : 1n;
-  return rat(sign * g, l);
+  const c = ratContent(a);
+  return a[a.length - 1].num < 0n ? ratNeg(c) : c;
 }
 
 /** The expression Σ cᵢ·xⁱ. */

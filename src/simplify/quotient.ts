@@ -7,6 +7,7 @@ import {
   add,
   type Expr,
   mapBottomUp,
+  memoPostorder,
   mul,
   num,
   ONE_EXPR,
@@ -62,27 +63,11 @@ export function ratFunToExpr(r: RatFun, x: Expr): Expr {
  * (function nodes are 'other' without looking inside).
  */
 export function kindOf(e: Expr, kinds: Map<Expr, Kind>): Kind {
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const n = stack[stack.length - 1];
-    if (kinds.has(n)) {
-      stack.pop();
-      continue;
-    }
-    const kids = n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : [];
-    let ready = true;
-    for (const k of kids) {
-      if (!kinds.has(k)) {
-        stack.push(k);
-        ready = false;
-      }
-    }
-    if (!ready) continue;
-    stack.pop();
-    kinds.set(n, classify(n, kinds));
-  }
-  return kinds.get(e)!;
+  return memoPostorder(e, kinds, (n) => classify(n, kinds), polynomialChildren);
 }
+
+const polynomialChildren = (n: Expr): readonly Expr[] =>
+  n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : [];
 
 /** True when the node is a product or power with a sum (or a power of one) in a denominator. */
 export function hasDenominator(e: Expr): boolean {

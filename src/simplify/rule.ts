@@ -3,15 +3,7 @@
  * optional guard, compiled once. A rule rewrites one node whose arguments are already
  * simplified; strategies (engine.ts) decide where and how often rules are tried.
  */
-import {
-  type Expr,
-  InvalidArgumentError,
-  isInteger,
-  ONE,
-  type Op,
-  type Rational,
-  ZERO,
-} from '../expr/index.js';
+import { type Expr, InvalidArgumentError, identityOf, isInteger, type Op } from '../expr/index.js';
 import { looksNegative, type SignOracle } from './assume.js';
 import {
   type Batch,
@@ -209,7 +201,7 @@ function patternRule(
       // Rewrite every disjoint match at once: one rebuild of a 10⁴-term sum, not one per match.
       const lead = node.args[0].op === 'num';
       let args: readonly Expr[] = lead ? node.args.slice(1) : node.args;
-      let number = lead ? node.args[0].value! : identityNumber(p.op);
+      let number = lead ? node.args[0].value! : identityOf(p.op);
       // Sums share one pass over their terms; products are small and may split powers.
       const batch: Batch | undefined =
         p.op === 'add' && p.rest === undefined ? { consumed: args.map(() => false) } : undefined;
@@ -267,7 +259,6 @@ function patternRule(
 
 const isIdentity = (op: 'add' | 'mul', r: { num: bigint; den: bigint }): boolean =>
   r.den === 1n && r.num === (op === 'add' ? 0n : 1n);
-const identityNumber = (op: 'add' | 'mul'): Rational => (op === 'add' ? ZERO : ONE);
 
 /** Substitutes bindings for the wildcards of a template, rebuilding canonically. */
 export function instantiateTemplate(t: Expr, b: Bindings): Expr {

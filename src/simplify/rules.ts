@@ -10,7 +10,6 @@ import {
   addAll,
   EVEN_FUNCTIONS,
   type Expr,
-  type FunctionName,
   fn,
   log,
   mul,

@@ -4,7 +4,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile, compileBatch, compileGradient } from '../../src/codegen/index.js';
-import '../../src/expr/format.js';
 import {
   add,
   type Expr,

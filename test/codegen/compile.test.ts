@@ -26,7 +26,6 @@ import {
   UnboundFunctionError,
   UnboundSymbolError,
 } from '../../src/expr/index.js';
-import '../../src/expr/format.js';
 import { agrees, arbNumericExpr, arbValuePoint } from './helpers.js';
 
 const x = sym('x');

@@ -21,7 +21,7 @@ describe('documented examples', () => {
     expect(f([0.5, -0.3, 1.2, 0.1], g)).toBe((b - 0.1) ** 2);
     expect(g[1]).toBeCloseTo(2 * (b - 0.1) * (1 - b * b) * a, 15);
     // The generated code shown in the doc.
-    expect(f.source).toContain('const t8 = 1 - t7;');
+    expect(f.source).toContain('const t9 = 1 - t8;');
     expect(f.source).toContain('g[1] = t15;');
   });
 

@@ -11,7 +11,6 @@ import {
   compileHessianVector,
 } from '../../src/codegen/index.js';
 import { grad, hessian } from '../../src/diff/diff.js';
-import '../../src/expr/format.js';
 import {
   abs,
   add,

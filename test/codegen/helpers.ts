@@ -20,7 +20,7 @@ export function build<F>(g: Generated): F {
 }
 
 import type fc from 'fast-check';
-import { partial } from '../../src/diff/rules.js';
+import { partial } from '../../src/diff/diff.js';
 import {
   type Environment,
   type Expr,

@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile, compileGradient, emitModule } from '../../src/codegen/index.js';
 import { grad } from '../../src/diff/diff.js';
-import '../../src/expr/format.js';
 import {
   add,
   type Expr,

@@ -4,9 +4,9 @@
  * cancellation in the original, e.g. (x+1)² − x² at x = 1e3, does not count as a mismatch).
  */
 import fc from 'fast-check';
+import { postorder } from '../../src/expr/dag.js';
 import { evaluate } from '../../src/expr/evaluate.js';
 import type { Expr } from '../../src/expr/node.js';
-import { postorder } from '../../src/expr/walk.js';
 
 /** Largest |value| over every node of `e` at `env` (NaN and ±∞ ignored). */
 export function scaleAt(e: Expr, env: Record<string, number>): number {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { postorder } from '../../src/expr/walk.js';
+import { postorder } from '../../src/expr/dag.js';
 import {
   compareCost,
   EXP_LOG_RULES,

@@ -1,0 +1,98 @@
+// The function table's columns are facts about the float functions: check each against the
+// interpreter, so a wrong row (a parity, a value at zero, a sign) cannot slip in.
+import { describe, expect, it } from 'vitest';
+import {
+  ALIASES,
+  arityRange,
+  CONSTANTS,
+  call,
+  constant,
+  FUNCTION_NAMES,
+  functionInfo,
+  NUMERIC_FUNCTIONS,
+  num,
+  parse,
+  rat,
+  ratToNumber,
+  type SignText,
+  sym,
+} from '../../src/expr/index.js';
+
+const POINTS = [-3.7, -2, -1.1, -0.9, -0.5, -0.1, -1e-3, 1e-3, 0.1, 0.5, 0.9, 1.1, 2, 3.7];
+const signOf = (v: number): '-' | '0' | '+' => (v < 0 ? '-' : v === 0 ? '0' : '+');
+
+describe('function table', () => {
+  for (const name of FUNCTION_NAMES) {
+    const info = functionInfo(name);
+    const f = NUMERIC_FUNCTIONS[name];
+    if (info.arity !== 1) continue;
+    it(`${name}: parity, value at zero and sign column hold numerically`, () => {
+      for (const x of POINTS) {
+        const a = f(x);
+        const b = f(-x);
+        if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+        if (info.parity === 'odd') expect(b).toBeCloseTo(-a, 12);
+        if (info.parity === 'even') expect(b).toBeCloseTo(a, 12);
+      }
+      if (info.atZero !== undefined) {
+        expect(f(0)).toBe(ratToNumber(rat(...info.atZero)));
+        // and the builder folds it
+        expect(call(name, num(0))).toBe(num(rat(...info.atZero)));
+      }
+      const rule = info.sign;
+      if (rule !== undefined && typeof rule !== 'string') {
+        for (const x of [...POINTS, 0]) {
+          const v = f(x);
+          if (Number.isNaN(v)) continue;
+          const allowed: SignText = x < 0 ? rule.neg : x === 0 ? rule.zero : rule.pos;
+          expect(allowed, `${name}(${x}) = ${v}`).toContain(signOf(v));
+        }
+      }
+    });
+  }
+
+  it('parity is claimed only where it holds, and absent where it does not', () => {
+    // Functions without a parity column really have none (a missed fact is a lost rule).
+    for (const name of FUNCTION_NAMES) {
+      const info = functionInfo(name);
+      if (info.arity !== 1 || info.parity !== undefined) continue;
+      const f = NUMERIC_FUNCTIONS[name];
+      const odd = POINTS.every((x) => !(Math.abs(f(-x) + f(x)) < 1e-12));
+      const even = POINTS.every((x) => !(Math.abs(f(-x) - f(x)) < 1e-12));
+      expect(odd || even, name).toBe(true);
+    }
+  });
+});
+
+describe('aliases and constants: one table for parser and call', () => {
+  it('every alias means the same through parse and call', () => {
+    const x = sym('x');
+    const y = sym('y');
+    for (const [name, { arity }] of Object.entries(ALIASES)) {
+      const args = [x, y].slice(0, arity);
+      const text = `${name}(${args.map(String).join(', ')})`;
+      expect(parse(text)).toBe(call(name, ...args));
+    }
+    expect(parse('sqrt(x)')).toBe(parse('x^(1/2)'));
+    expect(parse('ln(x)')).toBe(parse('log(x)'));
+    expect(parse('log(x, 2)')).toBe(parse('log(x)/log(2)'));
+  });
+
+  it('arity ranges merge functions and aliases', () => {
+    expect(arityRange('log')).toEqual([1, 2]);
+    expect(arityRange('sqrt')).toEqual([1, 1]);
+    expect(arityRange('atan2')).toEqual([2, 2]);
+    expect(arityRange('f')).toBeUndefined();
+    expect(() => call('sqrt', sym('x'), sym('y'))).toThrow(/sqrt/);
+    expect(() => call('ln')).toThrow(/ln/);
+  });
+
+  it('constants parse, print and evaluate from the table', () => {
+    for (const name of Object.keys(CONSTANTS) as (keyof typeof CONSTANTS)[]) {
+      expect(parse(name)).toBe(constant(name));
+      expect(String(constant(name))).toBe(name);
+    }
+    expect(String(sym('pi'))).toBe('`pi`');
+    expect(String(sym('ln'))).toBe('`ln`');
+  });
+});
