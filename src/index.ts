@@ -92,8 +92,7 @@ export type { Rational } from './expr/rational.js';
 export { type Substitution, substitute } from './expr/substitute.js';
 export { freeSymbols, size, treeSize } from './expr/walk.js';
 
-// Simplification: the rewrite engine, rule sets, expand/cancel/together.
-export * from './simplify/index.js';
-
 // Graphs, sessions and training: the lecture's model on exact compiled gradients.
 export * from './graph/index.js';
+// Simplification: the rewrite engine, rule sets, expand/cancel/together.
+export * from './simplify/index.js';
