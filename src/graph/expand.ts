@@ -70,7 +70,33 @@ export type SymbolInfo =
   | { readonly kind: 'row'; readonly tensor: Tensor; readonly index: number }
   /** The batch size of a placeholder. */
   | { readonly kind: 'batchSize'; readonly tensor: Tensor }
-  | { readonly kind: 'reduction'; readonly reduction: BatchSum };
+  | { readonly kind: 'reduction'; readonly reduction: BatchSum }
+  /** Element `index` of one sample's row of a matrix product computed by a loop kernel. */
+  | { readonly kind: 'cut'; readonly cut: Cut; readonly index: number };
+
+/**
+ * A matrix product Z = A·W of a batch by a weight matrix, computed by a loop kernel instead
+ * of written out per sample (the matrix-level path, as CasADi's MX beside SX). Downstream,
+ * one sample's row of Z is a row of symbols, like a placeholder's.
+ */
+export interface Cut {
+  /** Position in `Expansion.cuts` (creation order: a cut only reads earlier ones). */
+  readonly index: number;
+  /** The matmul node. */
+  readonly tensor: Tensor;
+  /** Z's symbols for one sample: `MatMul[j]`, j < m. */
+  readonly symbols: readonly Expr[];
+  /** A's elements for one sample (k of them): no batch sums in them. */
+  readonly a: readonly Expr[];
+  /** W's elements, row-major k × m: each a variable's element. */
+  readonly w: readonly Expr[];
+  readonly k: number;
+  readonly m: number;
+  readonly batch: readonly number[];
+}
+
+/** Weight matrices from this many elements get the loop kernel under `kernel: 'auto'`. */
+export const LOOP_THRESHOLD = 4096;
 
 /** Thrown (and caught) when a graph does not separate per sample: use concrete mode. */
 export class NotSeparable extends Error {
@@ -117,6 +143,7 @@ const unionBatch = (a: readonly number[], b: readonly number[]): number[] =>
 export class Expansion {
   readonly symbols = new Map<number, SymbolInfo>();
   readonly reductions: BatchSum[] = [];
+  readonly cuts: Cut[] = [];
   /** Batch-size equalities (placeholder ids) introduced at each node. */
   readonly constraints = new Map<number, Array<readonly [number, number]>>();
   private readonly memo = new Map<number, Expanded>();
@@ -131,6 +158,46 @@ export class Expansion {
     /** Concrete mode: the fed shape of each placeholder (by node id). */
     readonly feedShapes: ReadonlyMap<number, readonly number[]> = new Map(),
   ) {}
+
+  /** True for a symbol that varies per sample (a batched placeholder's or a cut's). */
+  isSample(s: Expr): boolean {
+    const kind = this.symbols.get(s.id)?.kind;
+    return kind === 'row' || kind === 'cut';
+  }
+
+  /** The cut a symbol belongs to, if any. */
+  cutOf(s: Expr): Cut | undefined {
+    const info = this.symbols.get(s.id);
+    return info?.kind === 'cut' ? info.cut : undefined;
+  }
+
+  /**
+   * `e` with every cut symbol replaced by its written-out product Σ_t a_t·w_tj (recursively):
+   * exact symbolic derivatives and derivations see through the loop kernels.
+   */
+  inline(e: Expr): Expr {
+    if (this.cuts.length === 0) return e;
+    const map = new Map<Expr, Expr>();
+    for (const s of freeSymbols(e)) {
+      const info = this.symbols.get(s.id);
+      if (info?.kind === 'cut') map.set(s, this.inlineCut(info.cut, info.index));
+    }
+    return map.size === 0 ? e : substitute(e, map);
+  }
+
+  private readonly inlined = new Map<number, Expr>();
+
+  private inlineCut(cut: Cut, j: number): Expr {
+    const s = cut.symbols[j];
+    let e = this.inlined.get(s.id);
+    if (e === undefined) {
+      const terms: Expr[] = [];
+      for (let t = 0; t < cut.k; t++) terms.push(mul(this.inline(cut.a[t]), cut.w[t * cut.m + j]));
+      e = sumOf(terms);
+      this.inlined.set(s.id, e);
+    }
+    return e;
+  }
 
   /** The reduction a symbol stands for, if it is one. */
   reductionOf(s: Expr): BatchSum | undefined {
@@ -169,7 +236,7 @@ export class Expansion {
   reduce(batch: readonly number[], term: Expr, sizeOwner: Tensor): Expr {
     if (term === ZERO_EXPR) return ZERO_EXPR;
     const syms = freeSymbols(term);
-    if (!syms.some((s) => this.symbols.get(s.id)?.kind === 'row')) {
+    if (!syms.some((s) => this.isSample(s))) {
       return mul(this.batchSize(sizeOwner), term);
     }
     const key = `${batch.join(',')}:${term.id}`;
@@ -201,7 +268,8 @@ export class Expansion {
    * Exact total derivatives of a fixed scalar `F` by `wrt` (fixed or row symbols), through
    * every reduction F depends on. For a row symbol the result is per sample.
    */
-  totalDerivative(F: Expr, wrt: readonly Expr[]): Expr[] {
+  totalDerivative(expr: Expr, wrt: readonly Expr[]): Expr[] {
+    const F = this.inline(expr);
     const direct = freeSymbols(F).filter((s) => this.reductionOf(s) !== undefined);
     const partials = grad(F, [...wrt, ...direct]);
     const through = direct.map((r) => this.throughBatchSum(this.reductionOf(r)!, wrt));
@@ -224,12 +292,13 @@ export class Expansion {
   private throughBatchSum(r: BatchSum, wrt: readonly Expr[]): Expr[] {
     const missing = wrt.filter((v) => !this.totalMemo.has(`${r.index}:${v.id}`));
     if (missing.length > 0) {
-      const inner = freeSymbols(r.term).filter((s) => this.reductionOf(s) !== undefined);
-      const partials = grad(r.term, [...missing, ...inner]);
+      const term = this.inline(r.term);
+      const inner = freeSymbols(term).filter((s) => this.reductionOf(s) !== undefined);
+      const partials = grad(term, [...missing, ...inner]);
       const chains = inner.map((s) => this.throughBatchSum(this.reductionOf(s)!, missing));
       const owner = this.owner(r.batch);
       missing.forEach((v, i) => {
-        const isRow = this.symbols.get(v.id)?.kind === 'row';
+        const isRow = this.isSample(v);
         const terms: Expr[] = [];
         const local = partials[i];
         if (local !== ZERO_EXPR) terms.push(isRow ? local : this.reduce(r.batch, local, owner));
@@ -457,6 +526,8 @@ export class Expansion {
     }
     if (aB === 0 && bB === -1) {
       if (k1 !== k2) throw this.innerMismatch(t, a, b);
+      const cut = this.cutFor(t, a, b, k1, n);
+      if (cut !== undefined) return { dims: [BATCH, n], batch: a.batch, elems: cut.symbols };
       const elems: Expr[] = [];
       for (let j = 0; j < n; j++) {
         const terms: Expr[] = [];
@@ -492,6 +563,33 @@ export class Expansion {
       return fixed([m, n], elems);
     }
     throw notSeparable(t, 'batch axes on both sides of a matrix product');
+  }
+
+  /**
+   * A loop kernel for batch × weights when asked (or, under 'auto', from LOOP_THRESHOLD
+   * weights), if W's elements are distinct variable elements and A has no batch sums.
+   */
+  private cutFor(t: Tensor, a: Expanded, w: Expanded, k: number, m: number): Cut | undefined {
+    const def = t.def;
+    if (def.kind !== 'matmul' || this.mode !== 'row') return undefined;
+    const wanted = def.kernel === 'loop' || (def.kernel === 'auto' && k * m >= LOOP_THRESHOLD);
+    if (!wanted) return undefined;
+    const seen = new Set<number>();
+    for (const e of w.elems) {
+      if (this.symbols.get(e.id)?.kind !== 'variable' || seen.has(e.id)) return undefined;
+      seen.add(e.id);
+    }
+    for (const e of a.elems) {
+      for (const s of freeSymbols(e)) if (this.reductionOf(s) !== undefined) return undefined;
+    }
+    const index = this.cuts.length;
+    const symbols = Array.from({ length: m }, (_, j) => sym(`${t.name}[${j}]`));
+    const cut: Cut = { index, tensor: t, symbols, a: a.elems, w: w.elems, k, m, batch: a.batch! };
+    symbols.forEach((s, j) => {
+      this.symbols.set(s.id, { kind: 'cut', cut, index: j });
+    });
+    this.cuts.push(cut);
+    return cut;
   }
 
   private innerMismatch(t: Tensor, a: Expanded, b: Expanded): ShapeError {

@@ -40,7 +40,7 @@ import {
   TensorValue,
   toDense,
 } from './shape.js';
-import { type NodeDef, Operation, Tensor } from './tensor.js';
+import { type MatmulKernel, type NodeDef, Operation, Tensor } from './tensor.js';
 
 /** An operand: a tensor of the same graph, or a value (made a constant). */
 export type TensorLike = Tensor | TensorInput;
@@ -73,6 +73,11 @@ export interface ReduceOptions {
 export interface MatmulOptions {
   readonly transposeA?: boolean;
   readonly transposeB?: boolean;
+  /**
+   * For a batch times a weight matrix: `'expand'` (scalar expansion), `'loop'` (a matrix
+   * loop kernel) or `'auto'` (default: the loop from 4,096 weights). See docs/graph.md.
+   */
+  readonly kernel?: MatmulKernel;
 }
 
 /** Options of `graph.derivation`. */
@@ -376,6 +381,10 @@ export class Graph {
     const [ta, tb] = [this.tensor_(a), this.tensor_(b)];
     const transposeA = options.transposeA ?? false;
     const transposeB = options.transposeB ?? false;
+    const kernel = options.kernel ?? 'auto';
+    if (kernel !== 'auto' && kernel !== 'loop' && kernel !== 'expand') {
+      throw new InvalidArgumentError(`MatMul: kernel must be 'auto', 'loop' or 'expand'`);
+    }
     if (ta.rank !== 2 || tb.rank !== 2) {
       throw new ShapeError(
         `MatMul: both operands must have rank 2, got ${formatShape(ta.shape)} × ${formatShape(tb.shape)}`,
@@ -392,6 +401,7 @@ export class Graph {
       kind: 'matmul',
       transposeA,
       transposeB,
+      kernel,
     });
   }
 

@@ -42,6 +42,7 @@ export { type NestedArray, type Shape, type TensorInput, TensorValue } from './s
 export {
   type Feeds,
   type FeedValue,
+  type MatmulKernel,
   Operation,
   Tensor,
   type TensorKind,

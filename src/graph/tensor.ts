@@ -16,6 +16,14 @@ import {
   type TensorValue,
 } from './shape.js';
 
+/**
+ * How a matrix product of a batch by a weight matrix is computed: `'expand'` writes out
+ * every product per sample (scalar expansion, fused into the sample's kernel), `'loop'`
+ * multiplies whole matrices in a loop kernel (the matrix-level path), `'auto'` picks the loop
+ * when the weight matrix has at least 4,096 elements.
+ */
+export type MatmulKernel = 'auto' | 'loop' | 'expand';
+
 /** What kind of node a tensor is. */
 export type TensorKind = 'constant' | 'variable' | 'placeholder' | 'op' | 'gradient';
 
@@ -25,7 +33,12 @@ export type NodeDef =
   | { readonly kind: 'variable'; readonly init: Initializer; readonly trainable: boolean }
   | { readonly kind: 'placeholder' }
   | { readonly kind: 'elementwise'; readonly template: Expr }
-  | { readonly kind: 'matmul'; readonly transposeA: boolean; readonly transposeB: boolean }
+  | {
+      readonly kind: 'matmul';
+      readonly transposeA: boolean;
+      readonly transposeB: boolean;
+      readonly kernel: MatmulKernel;
+    }
   | { readonly kind: 'transpose'; readonly perm: readonly number[] }
   | { readonly kind: 'reshape'; readonly shape: readonly number[] }
   | {
