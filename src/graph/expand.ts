@@ -867,9 +867,11 @@ export class Formula {
     readonly elements: readonly Expr[],
     /** The batch sums Σk the elements use, innermost first. */
     readonly reductions: readonly BatchSum[],
+    /** The matrix products computed by loop kernels that the elements read. */
+    readonly products: readonly Cut[] = [],
   ) {}
 
-  /** One line per element, then one per batch sum. */
+  /** One line per element, then one per batch sum and per loop-kernel product. */
   toString(): string {
     const inner = this.shape.filter((d): d is number => d !== null);
     const lines = this.elements.map(
@@ -879,6 +881,7 @@ export class Formula {
     for (const r of this.reductions) {
       lines.push(`${format(r.symbol)} = Σ over the batch of ${format(r.term)}`);
     }
+    for (const c of this.products) lines.push(productLine(c));
     return lines.join('\n');
   }
 
@@ -894,8 +897,41 @@ export class Formula {
     for (const r of this.reductions) {
       rows.push(`${toLatex(r.symbol)} &= \\sum_{\\text{batch}} ${toLatex(r.term)}`);
     }
+    for (const c of this.products)
+      rows.push(`&\\text{${productLine(c).replace(/[_#$%&{}\\]/g, (x) => `\\${x}`)}}`);
     return `\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}`;
   }
+}
+
+/** `MatMul[sample] = x·W (a 784 × 64 matrix product, computed by a loop kernel)` */
+function productLine(c: Cut): string {
+  const def = c.tensor.def;
+  const [a, b] = c.tensor.inputs;
+  const ta = def.kind === 'matmul' && def.transposeA ? 'ᵀ' : '';
+  const tb = def.kind === 'matmul' && def.transposeB ? 'ᵀ' : '';
+  return `${c.tensor.name}[sample] = ${a.name}${ta}·${b.name}${tb} (a ${c.k} × ${c.m} matrix product, computed by a loop kernel)`;
+}
+
+/** The loop-kernel products that expressions read, directly or through batch sums and other products. */
+export function productClosure(expansion: Expansion, roots: readonly Expr[]): Cut[] {
+  const seen = new Map<number, Cut>();
+  const stack = [...roots];
+  const visited = new Set<number>();
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (visited.has(e.id)) continue;
+    visited.add(e.id);
+    for (const s of freeSymbols(e)) {
+      const cut = expansion.cutOf(s);
+      if (cut !== undefined && !seen.has(cut.index)) {
+        seen.set(cut.index, cut);
+        stack.push(...cut.a);
+      }
+      const r = expansion.reductionOf(s);
+      if (r !== undefined) stack.push(r.term);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.index - b.index);
 }
 
 /** `Graph.formula`: the row expansion of `t` (its graph must separate per sample). */
@@ -919,6 +955,7 @@ export function formulaOf(t: Tensor): Formula {
     x.batch !== undefined,
     x.elems,
     reductionClosure(expansion, x.elems),
+    productClosure(expansion, x.elems),
   );
 }
 
@@ -959,8 +996,8 @@ export function perSampleTerm(
     const c = grad(F, [r])[0];
     const cFree = freeSymbols(c);
     if (!cFree.includes(symbol) && !cFree.includes(r) && F === mul(c, r)) {
-      return { term: expansion.reductionOf(r)!.term, symbol };
+      return { term: expansion.inline(expansion.reductionOf(r)!.term), symbol };
     }
   }
-  return { term: F, symbol };
+  return { term: expansion.inline(F), symbol };
 }

@@ -8,7 +8,8 @@
 import { compile, compileGradient } from '../codegen/index.js';
 import { grad } from '../diff/diff.js';
 import { type Expr, freeSymbols, mul, sym } from '../expr/index.js';
-import { type BatchSum, reductionClosure, sumOf } from './expand.js';
+import { type BatchSum, type Cut, reductionClosure, sumOf } from './expand.js';
+import { CutBackward } from './loops.js';
 import {
   Binder,
   LoopKernel,
@@ -35,7 +36,7 @@ export class FactoredGradient {
   private readonly fDirectSlots: number[];
   /** Seeded kernels from the deepest stage to the shallowest. */
   private readonly backward: {
-    kernel: LoopKernel;
+    kernel: LoopKernel | RowSeeded;
     slots: number[];
     /** Per fixed param: index into V, or −1 − slot of a batch sum, or undefined. */
     targets: (number | undefined)[];
@@ -81,6 +82,15 @@ export class FactoredGradient {
     this.fInput = new Float64Array(diffVars.length + others.length);
     this.fGrad = new Float64Array(diffVars.length);
     this.fBinder = new Binder([...diffVars, ...others], plan);
+    // Matrix products on the way to F: their backward passes, made on first use.
+    const cutBackward = (cut: Cut): CutBackward => {
+      let b = this.cuts.get(cut.index);
+      if (b === undefined) {
+        b = new CutBackward(plan, cut, vIndex, cutBackward);
+        this.cuts.set(cut.index, b);
+      }
+      return b;
+    };
     // One seeded kernel per stage, deepest first: H = Σ_k ς_k·h_k over one batch.
     for (const group of stages(this.closure).reverse()) {
       const seeds = group.map((_, k) => sym(`ς${k + 1}`));
@@ -89,7 +99,9 @@ export class FactoredGradient {
         plan,
         group.map((r) => r.term),
       );
-      const kernel = new LoopKernel(plan, H, rows, seeds, fixed, true);
+      const kernel = rows.some((r) => expansion.cutOf(r) !== undefined)
+        ? new RowSeeded(plan, H, rows, seeds, fixed, cutBackward)
+        : new LoopKernel(plan, H, rows, seeds, fixed, true);
       const targets = fixed.map((s) => {
         const v = vIndex.get(s.id);
         if (v !== undefined) return v;
@@ -99,6 +111,18 @@ export class FactoredGradient {
       this.backward.push({ kernel, slots: group.map((r) => plan.slotOf(r)), targets });
     }
     if (!this.fast) plan.needForward(this.closure);
+    this.cutOrder = [...this.cuts].sort((a, b) => b[0] - a[0]).map(([, c]) => c);
+  }
+
+  private readonly cuts = new Map<number, CutBackward>();
+  /** Cut backward passes, latest cut first. */
+  private readonly cutOrder: CutBackward[];
+
+  /** The passes through the matrix products, after the seeded stages filled their δ. */
+  private runCuts(state: RunState, rv: Float64Array, columns: Float64Array[]): void {
+    for (let i = 0; i < this.cutOrder.length; i++) {
+      this.cutOrder[i].run(state, rv, columns, this.grad);
+    }
   }
 
   /**
@@ -112,6 +136,7 @@ export class FactoredGradient {
     this.grad.fill(0);
     const adj = this.adjoint;
     adj.fill(0);
+    for (let i = 0; i < this.cutOrder.length; i++) this.cutOrder[i].begin(state);
     const direct = this.fDirectSlots;
     if (this.fast && this.backward.length > 0) {
       for (const s of direct) rv[s] = 0;
@@ -124,6 +149,7 @@ export class FactoredGradient {
         for (let k = 0; k < slots.length; k++) rv[slots[k]] = go[k];
         this.scatter(go, slots.length, targets, adj);
       }
+      this.runCuts(state, rv, columns);
       this.evalF(state, rv);
       this.addF();
       return;
@@ -136,6 +162,7 @@ export class FactoredGradient {
       kernel.run(state, rv, columns);
       this.scatter(kernel.gradOut!, slots.length, targets, adj);
     }
+    this.runCuts(state, rv, columns);
   }
 
   private evalF(state: RunState, rv: Float64Array): void {
@@ -162,5 +189,77 @@ export class FactoredGradient {
       if (t >= 0) g[t] += go[lead + i];
       else adj[-1 - t] += go[lead + i];
     }
+  }
+}
+
+/**
+ * A seeded stage whose per-sample terms read matrix products (cut symbols): the same sums
+ * as a `LoopKernel` (`gradOut` = [Σ_k…, Σ_samples ∂H/∂fixed…]), computed sample by sample
+ * with a fused value+gradient function so that ∂H/∂Z per sample lands in the cuts' δ.
+ */
+class RowSeeded {
+  readonly params: Float64Array;
+  readonly gradOut: Float64Array;
+  private readonly fn: (x: ArrayLike<number>, g: Float64Array) => number;
+  private readonly x: Float64Array;
+  private readonly g: Float64Array;
+  private readonly binder: Binder;
+  private readonly cutSlots: number[];
+  private readonly dataSlots: number[];
+  private readonly deltas: { cut: CutBackward; j: number }[];
+  private readonly deltaViews: Float64Array[] = [];
+  private readonly lead: number;
+  private readonly owner: number;
+
+  constructor(
+    plan: PlanBuilder,
+    H: Expr,
+    rows: readonly Expr[],
+    seeds: readonly Expr[],
+    fixed: readonly Expr[],
+    cutBackward: (cut: Cut) => CutBackward,
+  ) {
+    const expansion = plan.expansion;
+    const cutRows = rows.filter((s) => expansion.cutOf(s) !== undefined);
+    const dataRows = rows.filter((s) => expansion.cutOf(s) === undefined);
+    this.fn = compileGradient(H, [...seeds, ...fixed, ...cutRows], { data: dataRows });
+    plan.compiled(this.fn as { source: string } & typeof this.fn);
+    this.lead = seeds.length + fixed.length;
+    this.params = new Float64Array(seeds.length);
+    this.gradOut = new Float64Array(this.lead);
+    this.x = new Float64Array(this.lead + cutRows.length + dataRows.length);
+    this.g = new Float64Array(this.lead + cutRows.length);
+    this.binder = new Binder(fixed, plan);
+    this.cutSlots = cutRows.map((s) => plan.column(s).slot);
+    this.dataSlots = dataRows.map((s) => plan.column(s).slot);
+    this.deltas = cutRows.map((s) => {
+      const info = expansion.symbols.get(s.id);
+      if (info?.kind !== 'cut') throw new Error('internal: not a cut symbol');
+      return { cut: cutBackward(info.cut), j: info.index };
+    });
+    this.owner = expansion.owner(expansion.cutOf(cutRows[0])!.batch).id;
+  }
+
+  run(state: RunState, rv: Float64Array, cols: Float64Array[]): number {
+    const { x, g, gradOut, lead } = this;
+    x.set(this.params, 0);
+    this.binder.fill(x, this.params.length, state, rv);
+    gradOut.fill(0);
+    const n = state.n[this.owner];
+    const nc = this.cutSlots.length;
+    const nd = this.dataSlots.length;
+    const deltas = this.deltaViews;
+    for (let i = 0; i < this.deltas.length; i++) {
+      deltas[i] = this.deltas[i].cut.delta[this.deltas[i].j];
+    }
+    let total = 0;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < nc; i++) x[lead + i] = cols[this.cutSlots[i]][b];
+      for (let i = 0; i < nd; i++) x[lead + nc + i] = cols[this.dataSlots[i]][b];
+      total += this.fn(x, g);
+      for (let i = 0; i < lead; i++) gradOut[i] += g[i];
+      for (let i = 0; i < nc; i++) deltas[i][b] += g[lead + i];
+    }
+    return total;
   }
 }

@@ -11,7 +11,7 @@ export {
   ShapeError,
   UninitializedVariableError,
 } from './errors.js';
-export { type BatchSum, Formula } from './expand.js';
+export { type BatchSum, type Cut as MatrixProduct, Formula } from './expand.js';
 export { type EpochLog, type FitHistory, type FitOptions, fit } from './fit.js';
 export {
   Graph,

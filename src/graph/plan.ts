@@ -8,8 +8,10 @@
 import type { Expr } from '../expr/index.js';
 import { BATCH, type BatchSum, type Expanded, type Expansion, reductionClosure } from './expand.js';
 import { FactoredGradient } from './gradient.js';
+import { CutForward } from './loops.js';
 import {
   type Column,
+  type CutRuntime,
   LoopKernel,
   PlanBuilder,
   type PlanStats,
@@ -108,7 +110,8 @@ export class Plan {
   private readonly fixedFn: VectorFunction | undefined;
   private readonly rowFns: { fn: VectorFunction; owner: Tensor; dims: readonly number[] }[];
   private readonly gradients: FactoredGradient[];
-  private readonly columnList: Column[];
+  private readonly feedColumns: Column[];
+  private readonly cutRuntimes: CutRuntime[];
   private readonly columnValues: Float64Array[];
   private rv: Float64Array;
   readonly variables: ReadonlySet<Tensor>;
@@ -200,7 +203,7 @@ export class Plan {
       fixedOutputs.push(...x.elems);
     }
     // Phase 2: compile.
-    const plan = new PlanBuilder(expansion);
+    const plan = new PlanBuilder(expansion, (builder, cut) => new CutForward(builder, cut));
     this.gradients = requests.map(({ F, V }) => new FactoredGradient(plan, F, V));
     for (const { op, request: k, sizes, learningRate } of steps) {
       const gradient = this.gradients[k];
@@ -238,8 +241,10 @@ export class Plan {
       owner: expansion.owner(x.batch!),
       dims: x.dims,
     }));
-    this.columnList = plan.allColumns();
-    this.columnValues = new Array(this.columnList.length);
+    const fillers = plan.columnFillers();
+    this.feedColumns = fillers.feeds;
+    this.cutRuntimes = fillers.cuts;
+    this.columnValues = new Array(fillers.count);
     this.rv = new Float64Array(plan.slotCount());
     this.variables = plan.variables;
     plan.stats.compileMs = performance.now() - t0;
@@ -249,11 +254,12 @@ export class Plan {
   /** Evaluates every fetch (train ops: their gradients, in `trainSteps`). */
   run(state: RunState): void {
     const cols = this.columnValues;
-    for (let i = 0; i < this.columnList.length; i++) {
-      const c = this.columnList[i];
+    const rv = this.rv;
+    for (let i = 0; i < this.feedColumns.length; i++) {
+      const c = this.feedColumns[i];
       cols[c.slot] = c.fill(state);
     }
-    const rv = this.rv;
+    for (let i = 0; i < this.cutRuntimes.length; i++) this.cutRuntimes[i].forward(state, rv, cols);
     for (const group of this.forward) group.run(state, rv, cols);
     if (this.fixedFn !== undefined) {
       this.fixedFn.bind(state, rv);

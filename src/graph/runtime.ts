@@ -6,7 +6,7 @@
  */
 import { compile, compileBatch } from '../codegen/index.js';
 import { type Expr, freeSymbols } from '../expr/index.js';
-import type { BatchSum, Expansion } from './expand.js';
+import type { BatchSum, Cut, Expansion } from './expand.js';
 import type { Tensor } from './tensor.js';
 
 /** Per-run inputs, owned by the session's plan entry and refilled on every run. */
@@ -61,6 +61,7 @@ export class Binder {
           this.key[i] = plan.slotOf(info.reduction);
           break;
         case 'row':
+        case 'cut':
           throw new Error(`internal: sample symbol ${s.name} bound as a fixed input`);
       }
     });
@@ -82,8 +83,24 @@ export class Binder {
   }
 }
 
-/** One column per sample symbol: filled from the feeds on every run, views reused. */
-export class Column {
+/** Where a sample symbol's column lives among the plan's columns. */
+export interface ColumnRef {
+  readonly slot: number;
+}
+
+/**
+ * What fills cut columns (loops.ts): the plan builder asks for one per cut it meets, and
+ * the plan runs them in cut order after the feeds' columns.
+ */
+export interface CutRuntime {
+  /** The slot of each of Z's columns. */
+  readonly slots: readonly number[];
+  /** Computes Z's columns for this run. */
+  forward(state: RunState, rv: Float64Array, columns: Float64Array[]): void;
+}
+
+/** One column per sample symbol of a placeholder: filled from the feeds, views reused. */
+export class Column implements ColumnRef {
   private buffer = new Float64Array(0);
   private view = new Float64Array(0);
 
@@ -149,8 +166,7 @@ export function splitSymbols(
   const fixed: Expr[] = [];
   const rows: Expr[] = [];
   for (const s of freeSymbols(exprs as Expr[])) {
-    const info = plan.expansion.symbols.get(s.id);
-    if (info?.kind === 'row') rows.push(s);
+    if (plan.expansion.isSample(s)) rows.push(s);
     else fixed.push(s);
   }
   return { fixed, rows };
@@ -165,7 +181,7 @@ export class LoopKernel {
   ) => number) & { readonly source: string };
   private readonly data: Record<string, Float64Array> = {};
   private readonly names: string[];
-  private readonly columns: Column[];
+  private readonly columns: ColumnRef[];
   readonly params: Float64Array;
   readonly gradOut: Float64Array | undefined;
   private readonly binder: Binder;
@@ -265,17 +281,24 @@ export interface PlanStats {
 export class PlanBuilder {
   readonly variables = new Set<Tensor>();
   readonly stats: PlanStats = { kernels: 0, compileMs: 0, sourceChars: 0 };
+  private readonly slots = new Map<number, number>();
+  private readonly columns = new Map<number, ColumnRef>();
+  private readonly feedColumns: Column[] = [];
+  private readonly cuts = new Map<number, CutRuntime>();
+  private nextColumn = 0;
+  private readonly forward = new Map<number, BatchSum>();
+
+  constructor(
+    readonly expansion: Expansion,
+    /** Makes the runtime of a cut (loops.ts), so this module need not import it. */
+    private readonly makeCut: (plan: PlanBuilder, cut: Cut) => CutRuntime,
+  ) {}
 
   /** Counts a compiled function. */
   compiled(fn: { source: string }): void {
     this.stats.kernels++;
     this.stats.sourceChars += fn.source.length;
   }
-  private readonly slots = new Map<number, number>();
-  private readonly columns = new Map<number, Column>();
-  private readonly forward = new Map<number, BatchSum>();
-
-  constructor(readonly expansion: Expansion) {}
 
   slotOf(r: BatchSum): number {
     let s = this.slots.get(r.index);
@@ -291,19 +314,43 @@ export class PlanBuilder {
     return Math.max(1, this.expansion.reductions.length);
   }
 
-  column(s: Expr): Column {
+  /** A fresh column slot (for columns a cut computes itself). */
+  newColumn(): number {
+    return this.nextColumn++;
+  }
+
+  /** The column of a sample symbol: a placeholder's, or a cut's (registering the cut). */
+  column(s: Expr): ColumnRef {
     let c = this.columns.get(s.id);
-    if (c === undefined) {
-      const info = this.expansion.symbols.get(s.id);
-      if (info?.kind !== 'row') throw new Error(`internal: ${s.name} is not a sample symbol`);
-      c = new Column(info.tensor, info.index, this.columns.size);
-      this.columns.set(s.id, c);
+    if (c !== undefined) return c;
+    const info = this.expansion.symbols.get(s.id);
+    if (info?.kind === 'row') {
+      const col = new Column(info.tensor, info.index, this.newColumn());
+      this.feedColumns.push(col);
+      c = col;
+    } else if (info?.kind === 'cut') {
+      c = { slot: this.cut(info.cut).slots[info.index] };
+    } else {
+      throw new Error(`internal: ${s.name} is not a sample symbol`);
     }
+    this.columns.set(s.id, c);
     return c;
   }
 
-  allColumns(): Column[] {
-    return [...this.columns.values()];
+  /** The runtime of a cut, made on first use. */
+  cut(cut: Cut): CutRuntime {
+    let r = this.cuts.get(cut.index);
+    if (r === undefined) {
+      r = this.makeCut(this, cut);
+      this.cuts.set(cut.index, r);
+    }
+    return r;
+  }
+
+  /** Placeholder columns, then cut runtimes in cut order (a cut reads only earlier ones). */
+  columnFillers(): { feeds: Column[]; cuts: CutRuntime[]; count: number } {
+    const cuts = [...this.cuts].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+    return { feeds: [...this.feedColumns], cuts, count: this.nextColumn };
   }
 
   needForward(rs: readonly BatchSum[]): void {

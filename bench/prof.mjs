@@ -1,0 +1,13 @@
+import { dataFor, leibniz, leibnizModel, scaleModel, batchesOf } from './suites/graph.mjs';
+const L = await leibniz();
+const spec = scaleModel(784);
+const data = dataFor(L, 'scale784', spec, 1024);
+const batches = batchesOf(spec, data, 1024, 64).map((b) => ({ x: b.x, y: b.y }));
+const m = leibnizModel(L, spec);
+const sess = new L.Session(m.g);
+sess.initialize();
+const fetch = [m.trainOp, m.loss];
+for (let e = 0; e < 3; e++) for (const f of batches) sess.run(fetch, f);
+const t0 = performance.now();
+for (let e = 0; e < 10; e++) for (const f of batches) sess.run(fetch, f);
+console.log('per step ms', ((performance.now() - t0) / (10 * batches.length)).toFixed(2));
