@@ -1,7 +1,7 @@
 // Time to first step of one contender, in this fresh process (the graph suite spawns it):
 // building the model, initialising, compiling or setting up the backend, and one training
 // step on a batch. Prints one JSON line: { firstMs, compileMs?, sourceKB? }.
-// Usage: node graph-first-step.mjs <sine|spiral|scale> <leibniz|tfjs-cpu|tfjs-wasm> <batch> [inputs]
+// Usage: node graph-first-step.mjs <sine|spiral|scale> <leibniz|tfjs-cpu|tfjs-wasm> <batch> [inputs] [kernel]
 import {
   batchesOf,
   dataFor,
@@ -13,7 +13,7 @@ import {
 } from '../suites/graph.mjs';
 import { tfjsTrainer } from './mlp-train.mjs';
 
-const [name, contender, batchText, inputsText] = process.argv.slice(2);
+const [name, contender, batchText, inputsText, kernel = 'auto'] = process.argv.slice(2);
 const batchSize = Number(batchText);
 const spec = name === 'scale' ? scaleModel(Number(inputsText)) : MODELS[name];
 const dataName = name === 'scale' ? `scale${inputsText}` : name;
@@ -23,7 +23,7 @@ const [batch] = batchesOf(spec, data, batchSize, batchSize);
 let result;
 if (contender === 'leibniz') {
   const t0 = performance.now();
-  const model = leibnizModel(L, spec);
+  const model = leibnizModel(L, spec, 0.01, kernel);
   const sess = new L.Session(model.g);
   sess.initialize();
   sess.run(model.trainOp, { x: batch.x, y: batch.y });

@@ -62,7 +62,7 @@ export function dataFor(L, name, spec, n) {
 }
 
 /** The Leibniz model: the same network as the examples, built with the graph API. */
-export function leibnizModel(L, spec, learningRate = 0.01) {
+export function leibnizModel(L, spec, learningRate = 0.01, kernel = 'auto') {
   const g = new L.Graph({ seed: 42 });
   const { sizes } = spec;
   const x = g.placeholder('x', [null, sizes[0]]);
@@ -75,7 +75,7 @@ export function leibnizModel(L, spec, learningRate = 0.01) {
     });
     const b = g.variable(`b${l}`, [sizes[l + 1]], { init: L.initializers.zeros() });
     vars.push(W, b);
-    const z = g.add(g.matmul(h, W), b);
+    const z = g.add(g.matmul(h, W, { kernel }), b);
     h = l + 2 < sizes.length ? (spec.activation === 'relu' ? g.relu(z) : g.tanh(z)) : z;
   }
   const loss =
@@ -126,21 +126,22 @@ async function tfjs(backend) {
  * weights.
  */
 async function contenders(L, name, spec, samples, batchSize, which) {
+  const kernels = { leibniz: 'auto', 'leibniz-expand': 'expand', 'leibniz-loop': 'loop' };
   const data = dataFor(L, name, spec, samples);
   const batches = batchesOf(spec, data, samples, batchSize);
-  const model = leibnizModel(L, spec);
-  const sess = new L.Session(model.g);
-  sess.initialize();
-  const weights = model.vars.map((v) => {
-    const r = sess.run(v);
-    return Float64Array.from(r.data);
-  });
+  let weights;
   const out = [];
-  if (which.includes('leibniz')) {
+  for (const [contender, kernel] of Object.entries(kernels)) {
+    if (!which.includes(contender) && weights !== undefined) continue;
+    const model = leibnizModel(L, spec, 0.01, kernel);
+    const sess = new L.Session(model.g);
+    sess.initialize();
+    weights ??= model.vars.map((v) => Float64Array.from(sess.run(v).data));
+    if (!which.includes(contender)) continue;
     const feeds = batches.map((b) => ({ x: b.x, y: b.y }));
     const fetch = [model.trainOp, model.loss];
     out.push({
-      name: 'leibniz',
+      name: contender,
       activate: async () => {},
       epoch: () => {
         let total = 0;
@@ -181,14 +182,17 @@ async function contenders(L, name, spec, samples, batchSize, which) {
 
 /**
  * Interleaved rounds (A B C A B C …, each one epoch or more ≥ 20 ms) after warm-up epochs;
- * the median epoch time per contender, and its last epoch's mean loss.
+ * the median epoch time per contender, and its first epoch's mean loss (a check that all
+ * contenders train the same model).
  */
 async function interleave(cs, { warm = 3, rounds = 7, maxMs = 20000 } = {}) {
   const res = new Map(cs.map((c) => [c.name, { samples: [], loss: Number.NaN, reps: 1 }]));
   for (const c of cs) {
     await c.activate();
     const t0 = performance.now();
-    for (let e = 0; e < warm; e++) c.epoch();
+    // The first epoch's loss: every contender starts from the same weights, so they agree.
+    res.get(c.name).loss = c.epoch();
+    for (let e = 1; e < warm; e++) c.epoch();
     const per = (performance.now() - t0) / warm;
     res.get(c.name).reps = Math.max(1, Math.ceil(20 / Math.max(per, 0.01)));
   }
@@ -198,7 +202,7 @@ async function interleave(cs, { warm = 3, rounds = 7, maxMs = 20000 } = {}) {
       await c.activate();
       const s = res.get(c.name);
       const t0 = performance.now();
-      for (let k = 0; k < s.reps; k++) s.loss = c.epoch();
+      for (let k = 0; k < s.reps; k++) c.epoch();
       s.samples.push((performance.now() - t0) / s.reps);
     }
     if (performance.now() - started > maxMs && r >= 2) break;
@@ -209,11 +213,11 @@ async function interleave(cs, { warm = 3, rounds = 7, maxMs = 20000 } = {}) {
 }
 
 /** Time to first step of a contender in a fresh process (includes compiling / backend setup). */
-function firstStep(model, contender, batchSize, inputs) {
+function firstStep(model, contender, batchSize, inputs, kernel = 'auto') {
   const script = join(here, '..', 'lib', 'graph-first-step.mjs');
   const out = execFileSync(
     process.execPath,
-    [script, model, contender, String(batchSize), String(inputs ?? 0)],
+    [script, model, contender, String(batchSize), String(inputs ?? 0), kernel],
     { encoding: 'utf8', cwd: join(here, '..'), timeout: 600_000 },
   );
   return JSON.parse(out.trim().split('\n').at(-1));
@@ -265,7 +269,7 @@ export async function run() {
         'vs tfjs-cpu',
         'vs tfjs-wasm',
         'Leibniz / hand',
-        'last epoch loss (L / hand / cpu / wasm)',
+        'first epoch loss (L / hand / cpu / wasm)',
       ],
       rows,
     ),
@@ -289,44 +293,55 @@ export async function run() {
     ),
   );
 
-  // Scale: 784-64-10 and narrower inputs.
+  // Scale: 784-64-10 and narrower inputs, products written out (SX) or in loops (MX).
   const scaleRows = [];
   for (const inputs of [16, 64, 196, 784]) {
     const spec = scaleModel(inputs);
     const name = `scale${inputs}`;
-    const lzFirst = firstStep('scale', 'leibniz', 64, inputs);
+    const sxFirst = firstStep('scale', 'leibniz', 64, inputs, 'expand');
+    const mxFirst = firstStep('scale', 'leibniz', 64, inputs, 'loop');
     const wasmFirst = firstStep('scale', 'tfjs-wasm', 64, inputs);
-    const cs = await contenders(L, name, spec, 1024, 64, ['leibniz', 'hand', 'tfjs-wasm']);
-    const r = await interleave(cs, { warm: inputs >= 196 ? 4 : 3, rounds: 5, maxMs: 30000 });
+    const cs = await contenders(L, name, spec, 1024, 64, [
+      'leibniz-expand',
+      'leibniz-loop',
+      'hand',
+      'tfjs-wasm',
+    ]);
+    const r = await interleave(cs, { warm: inputs >= 196 ? 4 : 3, rounds: 5, maxMs: 40000 });
+    const sx = r.get('leibniz-expand').ms;
+    const mx = r.get('leibniz-loop').ms;
+    const wasm = r.get('tfjs-wasm').ms;
     scaleRows.push([
       spec.sizes.join('-'),
-      fmt(lzFirst.firstMs),
-      fmt(lzFirst.sourceKB),
+      `${fmt(sxFirst.firstMs)} / ${fmt(mxFirst.firstMs)}`,
+      `${fmt(sxFirst.sourceKB)} / ${fmt(mxFirst.sourceKB)}`,
       fmt(wasmFirst.firstMs),
-      fmt(r.get('leibniz').ms),
+      `${fmt(sx)} / ${fmt(mx)}`,
       fmt(r.get('hand-written').ms),
-      fmt(r.get('tfjs-wasm').ms),
-      ratioCell(r.get('tfjs-wasm').ms, r.get('leibniz').ms),
-      ratioCell(r.get('leibniz').ms, r.get('hand-written').ms),
+      fmt(wasm),
+      `${ratioCell(wasm, sx)} / ${ratioCell(wasm, mx)}`,
+      `${ratioCell(sx, r.get('hand-written').ms)} / ${ratioCell(mx, r.get('hand-written').ms)}`,
     ]);
     console.error(`  scale ${inputs}: ${scaleRows.at(-1).join(' | ')}`);
   }
   sections.push(
     '',
-    'Scale: softmax networks D-64-10 (tanh) on 1,024 synthetic samples, batch 64. First step in a',
-    'fresh process; epoch time as above. "kernel KB" is the generated source of the training plan.',
+    'Scale: softmax networks D-64-10 (tanh) on 1,024 synthetic samples, batch 64, with the',
+    "first layer's product written out per sample (SX, `kernel: 'expand'`) or multiplied in a",
+    "loop kernel (MX, `kernel: 'loop'`; `'auto'` picks it from 4,096 weights). First step in a",
+    'fresh process; epoch time as above. "kernel KB" is the generated source of the plan.',
     '',
     toMarkdownTable(
       [
         'network',
-        'Leibniz first step ms',
-        'kernel KB',
+        'Leibniz first step ms (SX / MX)',
+        'kernel KB (SX / MX)',
         'tfjs-wasm first step ms',
-        'Leibniz epoch ms',
+        'Leibniz epoch ms (SX / MX)',
         'hand epoch ms',
         'tfjs-wasm epoch ms',
-        'vs tfjs-wasm',
-        'Leibniz / hand',
+        'vs tfjs-wasm (SX / MX)',
+        'Leibniz / hand (SX / MX)',
       ],
       scaleRows,
     ),
