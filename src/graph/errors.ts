@@ -5,7 +5,14 @@
  */
 import { LeibnizError } from '../expr/index.js';
 
-/** Base class of the graph layer's errors. */
+/**
+ * Base class of the graph layer's errors (itself a `LeibnizError`).
+ *
+ * @example
+ * ```ts
+ * try { sess.run(t); } catch (e) { if (e instanceof GraphError) console.log(e.message); }
+ * ```
+ */
 export class GraphError extends LeibnizError {
   override name = 'GraphError';
 }
@@ -27,6 +34,11 @@ export class ShapeError extends GraphError {
 /**
  * A feed is missing, unknown, malformed or of the wrong shape. `placeholder` names the
  * placeholder concerned.
+ *
+ * @example
+ * ```ts
+ * sess.run(L, { y: ys }); // FeedError: missing feed for placeholder 'x' (shape [null]), …
+ * ```
  */
 export class FeedError extends GraphError {
   override name = 'FeedError';
@@ -38,7 +50,14 @@ export class FeedError extends GraphError {
   }
 }
 
-/** A variable was read before `initialize()` or `restore()` gave it a value. */
+/**
+ * A variable was read before `initialize()` or `restore()` gave it a value.
+ *
+ * @example
+ * ```ts
+ * new Session(g).run(w); // UninitializedVariableError: variable 'w' is not initialised: …
+ * ```
+ */
 export class UninitializedVariableError extends GraphError {
   override name = 'UninitializedVariableError';
   constructor(readonly variable: string) {
@@ -52,6 +71,13 @@ export class UninitializedVariableError extends GraphError {
  * Training met a non-finite value: the loss, a gradient or an updated variable. The
  * variables and optimizer slots keep their last finite values. `step` is the global step
  * that failed (the first step is 1); `variable` names the variable (or the loss tensor).
+ *
+ * @example
+ * ```ts
+ * try { sess.run(trainOp, feeds); } catch (e) {
+ *   if (e instanceof NonFiniteError) console.log(e.step, e.variable); // 12 'layer1/W'
+ * }
+ * ```
  */
 export class NonFiniteError extends GraphError {
   override name = 'NonFiniteError';
@@ -68,6 +94,11 @@ export class NonFiniteError extends GraphError {
  * A checkpoint could not be written, or could not be restored: missing, truncated,
  * corrupt, of another format version, or not matching the graph. A failed restore leaves
  * every variable as it was.
+ *
+ * @example
+ * ```ts
+ * sess.restore('model.ckpt.json'); // CheckpointError: checkpoint 'model.ckpt.json': corrupt: …
+ * ```
  */
 export class CheckpointError extends GraphError {
   override name = 'CheckpointError';

@@ -853,7 +853,14 @@ export function reductionClosure(expansion: Expansion, roots: readonly Expr[]): 
 
 /**
  * The exact expressions behind a tensor (see `Graph.formula`): elements (one sample's when
- * `batched`), and the batch sums they use.
+ * `batched`), and the batch sums and loop-kernel products they use.
+ *
+ * @example
+ * ```ts
+ * const f = g.formula(g.gradients(L, w1)[0]);
+ * f.elements[0];   // Σ2/`|x|` as an Expr
+ * f.toString();    // 'Gradient = Σ2/`|x|`\nΣ2 = Σ over the batch of 2*w2*x*…'
+ * ```
  */
 export class Formula {
   constructor(

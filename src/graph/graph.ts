@@ -88,6 +88,9 @@ export interface GraphDerivationOptions extends DerivationOptions {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.\-/]*$/;
 
+/** Elements a variable may have (2³¹ − 1: 16 GiB of float64, past any practical model). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** `#0`, `#1`, …: the operands of an element-wise template (names no graph name can take). */
 export const operand = (i: number): Expr => sym(`#${i}`);
 
@@ -141,6 +144,9 @@ export class Graph {
     if (options.shape !== undefined) {
       const shape = checkShape(options.shape, 'constant', false) as number[];
       const n = shape.reduce((a, b) => a * b, 1);
+      if (n > MAX_ELEMENTS) {
+        throw new ShapeError(`constant: shape ${formatShape(shape)} has too many elements`);
+      }
       if (dense.data.length === 1 && n !== 1) {
         dense = { shape, data: new Float64Array(n).fill(dense.data[0]) };
       } else if (dense.data.length === n) {
@@ -176,6 +182,12 @@ export class Graph {
   variable(name: string, shape: readonly number[], options: VariableOptions = {}): Tensor {
     this.checkNewName(name, 'variable');
     const s = checkShape(shape, `variable '${name}'`, false) as number[];
+    const size = s.reduce((a, b) => a * b, 1);
+    if (size > MAX_ELEMENTS) {
+      throw new ShapeError(
+        `variable '${name}': shape ${formatShape(s)} has ${size} elements, more than ${MAX_ELEMENTS}`,
+      );
+    }
     let init: Initializer;
     const given = options.init;
     if (given === undefined) init = initializers.glorotUniform();

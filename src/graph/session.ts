@@ -147,7 +147,15 @@ export class Session {
         throw new GraphError(`initialize: '${String(v)}' is not a variable of this graph`);
       }
       const def = v.def;
-      const value = initialValue(def.init, v.shape as number[], v.name, this.graph.seed);
+      let value: Float64Array;
+      try {
+        value = initialValue(def.init, v.shape as number[], v.name, this.graph.seed);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw new GraphError(
+          `initialize: cannot allocate variable '${v.name}' of shape ${formatShape(v.shape)}: ${e.message}`,
+        );
+      }
       const current = this.values.get(v.id);
       if (current === undefined) this.values.set(v.id, value);
       else current.set(value);

@@ -127,6 +127,13 @@ export class Tensor {
 /**
  * An operation without a value: the train op `optimizer.minimize(loss)` returns. Running
  * it applies one update step; as a fetch its result is `undefined`.
+ *
+ * @example
+ * ```ts
+ * const trainOp = new AdamOptimizer({ learningRate: 0.01 }).minimize(L);
+ * String(trainOp);                                   // 'Operation("Adam", type=Minimize, loss="Mean:0")'
+ * const [, loss] = sess.run([trainOp, L], feeds);    // one step, and the loss before it
+ * ```
  */
 export class Operation {
   /** @internal */

@@ -197,6 +197,8 @@ describe('errors are typed and name what is wrong', () => {
     );
     expect(() => g.placeholder('bad name', [])).toThrow(/invalid name/);
     expect(() => g.placeholder('x#1', [])).toThrow(/invalid name/);
+    expect(() => g.variable('huge', [1e6, 1e6])).toThrow(ShapeError);
+    expect(() => g.variable('neg', [-1])).toThrow(ShapeError);
     const other = new Graph();
     expect(() => g.add(other.constant(1), 1)).toThrow(GraphError);
     const sess = new Session(g);
