@@ -26,6 +26,7 @@ export {
   acos,
   acosh,
   add,
+  addAll,
   asin,
   asinh,
   atan,
@@ -52,6 +53,7 @@ export {
   max,
   min,
   mul,
+  mulAll,
   neg,
   num,
   PI,
@@ -68,10 +70,8 @@ export {
   sym,
   tan,
   tanh,
-  toSymbol,
-  type Variable,
 } from './expr/build.js';
-export { postorder } from './expr/dag.js';
+export { type DagNode, postorder } from './expr/dag.js';
 export {
   ArityError,
   InvalidArgumentError,
@@ -82,6 +82,12 @@ export {
 } from './expr/errors.js';
 export { type Environment, evaluate } from './expr/evaluate.js';
 export { format } from './expr/format.js';
+export {
+  type ExprInput,
+  toExpression,
+  toSymbol,
+  type Variable,
+} from './expr/input.js';
 export { toLatex } from './expr/latex.js';
 // Expressions: nodes, builders, parsing, printing, evaluation, walks.
 export { Expr } from './expr/node.js';
@@ -89,6 +95,8 @@ export type { ConstantName, FunctionName, Op } from './expr/ops.js';
 export { FUNCTION_NAMES } from './expr/ops.js';
 export { parse } from './expr/parse.js';
 export type { Rational } from './expr/rational.js';
+export type { ExprShape } from './expr/shape.js';
+export { StableForms, stableForm } from './expr/stable.js';
 export { type Substitution, substitute } from './expr/substitute.js';
 export { freeSymbols, size, treeSize } from './expr/walk.js';
 

@@ -8,10 +8,12 @@
 import { format } from '../expr/format.js';
 import {
   type Expr,
+  type ExprInput,
   IDENTIFIER,
   postorder,
   substitute,
   sym,
+  toExpression,
   toSymbol,
   type Variable,
 } from '../expr/index.js';
@@ -229,11 +231,12 @@ function partialThrough(upper: Expr, lower: Expr): Expr {
  * ```
  */
 export function derivation(
-  expr: Expr,
+  expr: ExprInput,
   variable: Variable,
   options: DerivationOptions = {},
 ): Derivation {
-  const v = toSymbol(variable);
+  const v = toSymbol(variable, 'derivation');
+  expr = toExpression(expr, 'derivation');
   const steps: DerivationStep[] = [];
   const result = differentiate(expr, v, (s) =>
     steps.push({ ...classify(s), expr: s.node, derivative: s.derivative }),

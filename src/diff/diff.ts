@@ -7,6 +7,7 @@ import {
   addAll,
   div,
   type Expr,
+  type ExprInput,
   freeSymbols,
   InvalidArgumentError,
   mulAll,
@@ -14,7 +15,9 @@ import {
   num,
   ONE_EXPR,
   postorder,
+  toExpression,
   toSymbol,
+  toSymbols,
   type Variable,
   ZERO_EXPR,
 } from '../expr/index.js';
@@ -202,12 +205,12 @@ export function differentiate(expr: Expr, v: Expr, onStep?: (step: ChainStep) =>
  * format(diff(parse('sin(x^2)'), 'x')); // '2*x*cos(x^2)'
  * ```
  */
-export function diff(expr: Expr, variable: Variable, order = 1): Expr {
+export function diff(expr: ExprInput, variable: Variable, order = 1): Expr {
   if (!Number.isInteger(order) || order < 0) {
     throw new InvalidArgumentError(`diff: order must be a non-negative integer, got ${order}`);
   }
-  const v = toSymbol(variable);
-  let out = expr;
+  const v = toSymbol(variable, 'diff');
+  let out = toExpression(expr, 'diff');
   for (let k = 0; k < order && out !== ZERO_EXPR; k++) out = differentiate(out, v);
   return out;
 }
@@ -234,9 +237,10 @@ export function reverse(
  * grad(parse('x^2*y')).map(String); // ['2*x*y', 'x^2']
  * ```
  */
-export function grad(expr: Expr, variables?: readonly Variable[]): Expr[] {
-  const vars = variables === undefined ? freeSymbols(expr) : variables.map(toSymbol);
-  return reverse([expr], [ONE_EXPR], vars);
+export function grad(expr: ExprInput, variables?: readonly Variable[]): Expr[] {
+  const f = toExpression(expr, 'grad');
+  const vars = variables === undefined ? freeSymbols(f) : toSymbols(variables, 'grad');
+  return reverse([f], [ONE_EXPR], vars);
 }
 
 /**
@@ -247,9 +251,12 @@ export function grad(expr: Expr, variables?: readonly Variable[]): Expr[] {
  * jacobian([parse('x*y'), parse('x + y')], ['x', 'y']); // [[y, x], [1, 1]]
  * ```
  */
-export function jacobian(exprs: readonly Expr[], variables: readonly Variable[]): Expr[][] {
-  const vars = variables.map(toSymbol);
-  return exprs.map((e) => reverse([e], [ONE_EXPR], vars));
+export function jacobian(exprs: readonly ExprInput[], variables: readonly Variable[]): Expr[][] {
+  if (!Array.isArray(exprs)) {
+    throw new InvalidArgumentError('jacobian: expected an array of expressions');
+  }
+  const vars = toSymbols(variables, 'jacobian');
+  return exprs.map((e) => reverse([toExpression(e, 'jacobian')], [ONE_EXPR], vars));
 }
 
 /**
@@ -261,9 +268,10 @@ export function jacobian(exprs: readonly Expr[], variables: readonly Variable[])
  * hessian(parse('x^2*y'), ['x', 'y']); // [[2*y, 2*x], [2*x, 0]]
  * ```
  */
-export function hessian(expr: Expr, variables?: readonly Variable[]): Expr[][] {
-  const vars = variables === undefined ? freeSymbols(expr) : variables.map(toSymbol);
-  const g = reverse([expr], [ONE_EXPR], vars);
+export function hessian(expr: ExprInput, variables?: readonly Variable[]): Expr[][] {
+  const f = toExpression(expr, 'hessian');
+  const vars = variables === undefined ? freeSymbols(f) : toSymbols(variables, 'hessian');
+  const g = reverse([f], [ONE_EXPR], vars);
   const n = vars.length;
   const h: Expr[][] = Array.from({ length: n }, () => new Array<Expr>(n));
   for (let i = 0; i < n; i++) {

@@ -132,6 +132,15 @@ function powerBasePartial<V>(o: PartialOps<V>, node: Expr): V {
 }
 
 /**
+ * ∂(bᵉ)/∂e = bᵉ·log b. With the number 0 as base it is 0: 0ᵉ is 0 for every e > 0 (and
+ * constant ∞ below 0), whereas 0ᵉ·log 0 would be NaN (0·∞).
+ */
+function powerExponentPartial<V>(o: PartialOps<V>, node: Expr): V {
+  const b = node.args[0];
+  return b === ZERO_EXPR ? o.num(0) : o.of(mul(node, log(b)));
+}
+
+/**
  * The local partials ∂node/∂operands[i] for every i with `needed[i]`, in the arithmetic `o`.
  * `operands` are the node's arguments, or for a product any factorisation of it (a numeric
  * coefficient first, then factors whose product is the node). Products of many factors
@@ -170,9 +179,7 @@ export function localPartials<V>(
       return out;
     }
     case 'pow':
-      return each((i) =>
-        i === 0 ? powerBasePartial(o, node) : o.of(mul(node, log(node.args[0]))),
-      );
+      return each((i) => (i === 0 ? powerBasePartial(o, node) : powerExponentPartial(o, node)));
     case 'call':
       return each((i) => o.of(derivativeCall(node.name!, node.args, [...node.partials!, i])));
     default: {

@@ -54,11 +54,22 @@ export function num(value: number | bigint | Rational, den?: bigint): Expr {
       throw new InvalidArgumentError(`num: not a finite number: ${value}`);
     r = ratFromNumber(value);
   } else if (typeof value === 'bigint') {
+    if (den !== undefined && typeof den !== 'bigint')
+      throw new InvalidArgumentError(`num: the denominator must be a bigint, got ${describe(den)}`);
     if (den === 0n) throw new InvalidArgumentError('num: zero denominator');
     r = rat(value, den ?? 1n);
-  } else {
+  } else if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof value.num === 'bigint' &&
+    typeof value.den === 'bigint'
+  ) {
     if (value.den === 0n) throw new InvalidArgumentError('num: zero denominator');
     r = rat(value.num, value.den);
+  } else {
+    throw new InvalidArgumentError(
+      `num: expected a number, a bigint or a rational, got ${describe(value)}`,
+    );
   }
   return numNode(r);
 }
@@ -84,25 +95,6 @@ export function sym(name: string): Expr {
   return intern(`s${name}`, () => new Expr('sym', [], undefined, name));
 }
 
-/** A variable to differentiate or compile by: a symbol node or its name. */
-export type Variable = Expr | string;
-
-/**
- * The symbol a `Variable` names; throws `InvalidArgumentError` for anything but a symbol
- * node or a non-empty name.
- *
- * @example
- * ```ts
- * toSymbol('x') === sym('x'); // true
- * ```
- */
-export function toSymbol(v: Variable): Expr {
-  const s = typeof v === 'string' ? sym(v) : v;
-  if (!(s instanceof Expr) || s.op !== 'sym')
-    throw new InvalidArgumentError(`can only differentiate by a symbol, not ${String(s)}`);
-  return s;
-}
-
 /** A named constant by name (`pi`, `e`). */
 export function constant(name: ConstantName): Expr {
   if (!isConstantName(name)) throw new InvalidArgumentError(`constant: unknown constant '${name}'`);
@@ -120,7 +112,23 @@ export const ONE_EXPR = numNode(ONE);
 export const MINUS_ONE_EXPR = numNode(MINUS_ONE);
 const HALF = rat(1n, 2n);
 
-const toExpr = (x: ExprLike): Expr => (x instanceof Expr ? x : num(x));
+/** An argument of a builder as an expression; anything but an `Expr` or a number is an error. */
+function toExpr(x: ExprLike): Expr {
+  if (x instanceof Expr) return x;
+  if (typeof x === 'number' || typeof x === 'bigint') return num(x);
+  const hint = typeof x === 'string' ? ` (to read text, use parse(${JSON.stringify(x)}))` : '';
+  throw new InvalidArgumentError(`expected an expression or a number, got ${describe(x)}${hint}`);
+}
+
+/** A short description of a value for error messages (never its whole text). */
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'string') return x.length > 40 ? 'a string' : `the string ${JSON.stringify(x)}`;
+  if (typeof x === 'object')
+    return `an object (${Object.getPrototypeOf(x)?.constructor?.name ?? 'no prototype'})`;
+  return `${typeof x} ${String(x)}`;
+}
 
 function compound(op: Expr['op'], args: readonly Expr[]): Expr {
   return intern(compoundKey(op, args), () => new Expr(op, args));

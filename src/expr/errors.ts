@@ -9,14 +9,17 @@ export class LeibnizError extends Error {
 }
 
 /**
- * Text that is not a well-formed expression. The message is two lines: the reason, the
- * 1-based column and the input, then a caret under the offending character.
+ * Text that is not a well-formed expression. The message is three lines: the reason and the
+ * 1-based column, then the input and a caret under the offending character, both indented
+ * two spaces, so the caret stays aligned whatever precedes the first line (`String(err)`
+ * and stack traces print `ParseError: ` before it).
  *
  * @example
  * ```ts
- * try { parse('sin(x^)'); } catch (e) { if (e instanceof ParseError) console.log(e.message); }
- * // unexpected ')' at 7:  sin(x^)
- * //                             ^
+ * try { parse('sin(x^)'); } catch (e) { if (e instanceof ParseError) console.log(String(e)); }
+ * // ParseError: unexpected ')' at 7:
+ * //   sin(x^)
+ * //         ^
  * ```
  */
 export class ParseError extends LeibnizError {
@@ -32,8 +35,7 @@ export class ParseError extends LeibnizError {
 
   constructor(reason: string, input: string, offset: number) {
     const { line, caret, column } = caretExcerpt(input, offset);
-    const head = `${reason} at ${column}:  `;
-    super(`${head}${line}\n${' '.repeat(head.length + caret)}^`);
+    super(`${reason} at ${column}:\n  ${line}\n  ${' '.repeat(caret)}^`);
     this.reason = reason;
     this.offset = offset;
     this.column = column;

@@ -4,12 +4,15 @@
  * node evaluated once. Domain errors give NaN (log(−1)), poles give ±Infinity, as in `Math`.
  */
 
+import { describe } from './build.js';
 import { postorder } from './dag.js';
-import { UnboundFunctionError, UnboundSymbolError } from './errors.js';
+import { InvalidArgumentError, UnboundFunctionError, UnboundSymbolError } from './errors.js';
+import { type ExprInput, toExpression } from './input.js';
 import type { Expr } from './node.js';
 import { erf, heaviside, relu, sigmoid, softplus } from './numeric.js';
 import { CONSTANTS, type ConstantName, type FunctionName } from './ops.js';
 import { ratToNumber } from './rational.js';
+import { stableForm } from './stable.js';
 
 /** Float implementations of the known functions (the semantics compiled code must match). */
 export const NUMERIC_FUNCTIONS: { readonly [K in FunctionName]: (...xs: number[]) => number } = {
@@ -55,10 +58,15 @@ export function constantValue(name: ConstantName): number {
 
 function lookup(env: Environment, node: Expr): number {
   const name = node.name!;
-  let v: number | undefined;
+  let v: unknown;
   if (env instanceof Map) v = env.get(node) ?? env.get(name);
-  else if (Object.hasOwn(env, name)) v = (env as { readonly [name: string]: number })[name];
+  else if (Object.hasOwn(env, name)) v = (env as { readonly [name: string]: unknown })[name];
   if (v === undefined) throw new UnboundSymbolError(name);
+  if (typeof v !== 'number') {
+    throw new InvalidArgumentError(
+      `evaluate: the value of '${name}' must be a number, got ${describe(v)}`,
+    );
+  }
   return v;
 }
 
@@ -72,11 +80,20 @@ function lookup(env: Environment, node: Expr): number {
  * evaluate(parse('sin(x^2)'), { x: 2 }); // Math.sin(4)
  * ```
  */
-export function evaluate(expr: Expr, env: Environment = {}): number {
+export function evaluate(expr: ExprInput, env: Environment = {}): number {
+  if (typeof env !== 'object' || env === null) {
+    throw new InvalidArgumentError(
+      `evaluate: the environment must be an object or a Map, got ${describe(env)}`,
+    );
+  }
+  const e = stableForm(toExpression(expr, 'evaluate'));
   const values = new Map<number, number>();
-  for (const node of postorder(expr)) values.set(node.id, evaluateNode(node, env, values));
-  return values.get(expr.id)!;
+  for (const node of postorder(e)) values.set(node.id, evaluateNode(node, env, values));
+  return values.get(e.id)!;
 }
+
+/** Steps: their zero is exact, so a product with one is 0 even where another factor is ±∞. */
+const isStep = (e: Expr): boolean => e.op === 'heaviside' || e.op === 'sign';
 
 function evaluateNode(node: Expr, env: Environment, values: ReadonlyMap<number, number>): number {
   const arg = (i: number): number => values.get(node.args[i].id)!;
@@ -88,14 +105,25 @@ function evaluateNode(node: Expr, env: Environment, values: ReadonlyMap<number, 
     case 'sym':
       return lookup(env, node);
     case 'add': {
-      let s = 0;
-      for (let i = 0; i < node.args.length; i++) s += arg(i);
+      // From the first term, not from 0: 0 + (−0) would lose the sign of a zero sum, which
+      // atan2 and 1/x can see (compiled code sums the same way).
+      let s = arg(0);
+      for (let i = 1; i < node.args.length; i++) s += arg(i);
       return s;
     }
     case 'mul': {
       let p = 1;
-      for (let i = 0; i < node.args.length; i++) p *= arg(i);
-      return p;
+      let stepIsZero = false;
+      let outOfDomain = false;
+      for (let i = 0; i < node.args.length; i++) {
+        const v = arg(i);
+        if (v === 0 && isStep(node.args[i])) stepIsZero = true;
+        else if (Number.isNaN(v)) outOfDomain = true;
+        p *= v;
+      }
+      // relu(x)^(1/2) has derivative (1/2)·relu(x)^(−1/2)·H(x): at x < 0 that is ∞·0, and
+      // the function is flat there, so the step's 0 wins. NaN (out of a domain) stays NaN.
+      return stepIsZero && !outOfDomain ? 0 : p;
     }
     case 'pow':
       return powValue(arg(0), node.args[1], arg(1));

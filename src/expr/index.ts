@@ -7,6 +7,7 @@ export * from './dag.js';
 export * from './errors.js';
 export * from './evaluate.js';
 export * from './format.js';
+export * from './input.js';
 export * from './latex.js';
 export * from './node.js';
 export {

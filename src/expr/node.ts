@@ -67,7 +67,25 @@ export class Expr implements ExprShape {
   toString(): string {
     return format(this);
   }
+
+  /** `JSON.stringify` writes the text, which `parse` reads back to this node. */
+  toJSON(): string {
+    return format(this);
+  }
+
+  /** `console.log(expr)` shows `Expr<text>` (long texts cut in the middle). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const text = format(this);
+    const shown =
+      text.length <= MAX_INSPECTED
+        ? text
+        : `${text.slice(0, MAX_INSPECTED / 2)} … ${text.slice(-MAX_INSPECTED / 4)}`;
+    return `Expr<${shown}>`;
+  }
 }
+
+/** Longest text `console.log` shows of an expression. */
+const MAX_INSPECTED = 2000;
 
 // The intern table: key → weak reference. Keys are built from the operator and the
 // children's ids (O(arity)); a child id is unique while the child is alive, and a parent

@@ -65,7 +65,7 @@ function sources(make: (s: Expr) => Expr, name: string, data = 'd'): string[] {
   fg([0.5], new Float64Array(1));
   out.push(fg.source);
   out.push(compileHessian(e, [s]).source, compileHessianVector(e, [s]).source);
-  const k = compileBatch(mul(e, sym(data)), { data: [data], params: [s] });
+  const k = compileBatch(mul(e, sym(data)), { data: [sym(data)], params: [s] });
   k({ [data]: new Float64Array([1, 2]) }, [0.5], new Float64Array(1));
   out.push(k.source);
   return out;

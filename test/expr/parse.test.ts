@@ -364,12 +364,24 @@ describe('parse: errors', () => {
     if (typeof reason === 'string') expect(pe.reason).toBe(reason);
     else expect(pe.reason).toMatch(reason);
     expect(pe.offset).toBe(offset);
-    expect(pe.message.startsWith(`${pe.reason} at ${pe.column}:  `)).toBe(true);
+    expect(pe.message.startsWith(`${pe.reason} at ${pe.column}:\n`)).toBe(true);
   });
 
   test('the message shows the input and a caret under the offending token', () => {
-    const head = "unexpected ')' at 7:  ";
-    expect(() => parse('sin(x^)')).toThrow(`${head}sin(x^)\n${' '.repeat(head.length + 6)}^`);
+    expect(() => parse('sin(x^)')).toThrow("unexpected ')' at 7:\n  sin(x^)\n        ^");
+  });
+
+  test('String(err) keeps the caret under the offending token', () => {
+    const lines = (() => {
+      try {
+        parse('1 + (x * )');
+      } catch (err) {
+        return String(err).split('\n');
+      }
+      return [];
+    })();
+    expect(lines[0]).toBe("ParseError: unexpected ')' at 10:");
+    expect(lines[1].indexOf(')')).toBe(lines[2].indexOf('^'));
   });
 
   test('a non-string argument is a ParseError too', () => {

@@ -1,0 +1,204 @@
+// Behaviour at the edges (issue 9): typed errors at every entry, text accepted where an
+// expression is expected, printing hooks, exact numbers that round-trip, stable forms in
+// the interpreter, and the conventions at a zero base and at steps.
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { derivation } from '../../src/diff/derivation.js';
+import { diff, grad, hessian, jacobian } from '../../src/diff/diff.js';
+import {
+  add,
+  addAll,
+  div,
+  evaluate,
+  format,
+  InvalidArgumentError,
+  LeibnizError,
+  mul,
+  mulAll,
+  num,
+  parse,
+  pow,
+  relu,
+  sqrt,
+  stableForm,
+  sym,
+  toSymbol,
+} from '../../src/expr/index.js';
+
+const x = sym('x');
+
+describe('typed entry points', () => {
+  it('accept the text of an expression where an expression is expected', () => {
+    expect(diff('sin(x^2)', 'x')).toBe(diff(parse('sin(x^2)'), 'x'));
+    expect(grad('x^2*y', ['x', 'y'])).toEqual(grad(parse('x^2*y'), ['x', 'y']));
+    expect(hessian('x^2*y')).toEqual(hessian(parse('x^2*y')));
+    expect(jacobian(['x*y', 'x + y'], ['x', 'y'])).toEqual(
+      jacobian([parse('x*y'), parse('x + y')], ['x', 'y']),
+    );
+    expect(evaluate('x^2 + 1', { x: 3 })).toBe(10);
+    expect(derivation('sin(x)', 'x').result).toBe(parse('cos(x)'));
+  });
+
+  it('read a variable name as the parser does: not a symbol is an InvalidArgumentError', () => {
+    for (const bad of ['x+y', 'pi', '2', '', 'sin(x)', ')']) {
+      expect(() => diff(parse('x*y'), bad)).toThrow(InvalidArgumentError);
+      expect(() => grad(parse('x*y'), [bad])).toThrow(InvalidArgumentError);
+    }
+    expect(toSymbol('`odd name`')).toBe(sym('odd name'));
+    expect(diff(parse('`odd name`^2'), '`odd name`')).toBe(mul(2, sym('odd name')));
+  });
+
+  it('turn every wrong kind of argument into a LeibnizError, never a raw TypeError', () => {
+    const calls: Array<() => unknown> = [
+      () => diff(undefined as never, 'x'),
+      () => diff(parse('x'), 3 as never),
+      () => grad(parse('x'), 'x' as never),
+      () => jacobian('x' as never, ['x']),
+      () => evaluate(parse('x'), null as never),
+      () => evaluate(parse('x'), { x: '3' } as never),
+      () => add('x' as never, 1),
+      () => mul({} as never),
+      () => pow(x, [] as never),
+      () => num('3' as never),
+      () => num(3n, 2 as never),
+      () => num({ num: 1, den: 2 } as never),
+      () => sym(3 as never),
+      () => derivation(parse('x'), {} as never),
+    ];
+    for (const call of calls) {
+      expect(call).toThrow(LeibnizError);
+    }
+  });
+
+  it('addAll and mulAll take very long lists', () => {
+    const terms = Array.from({ length: 100_000 }, (_, i) => sym(`x${i}`));
+    expect(addAll(terms).args.length).toBe(100_000);
+    expect(mulAll(terms).args.length).toBe(100_000);
+  });
+});
+
+describe('printing hooks', () => {
+  it('JSON.stringify writes the text parse reads back', () => {
+    const e = parse('sin(x^2)/(1 + y)');
+    const text = JSON.parse(JSON.stringify({ e })).e;
+    expect(parse(text)).toBe(e);
+  });
+
+  it('console.log shows the expression, long ones cut', () => {
+    expect(inspect(parse('x^2 + 1'))).toBe('Expr<x^2 + 1>');
+    const long = addAll(Array.from({ length: 5000 }, (_, i) => sym(`v${i}`)));
+    const shown = inspect(long);
+    expect(shown.length).toBeLessThan(3000);
+    expect(shown).toContain(' … ');
+  });
+});
+
+describe('exact numbers', () => {
+  it('one value, one canonical form, however large', () => {
+    const big = 7n ** 3000n;
+    expect(div(1, num(big))).toBe(num(1n, big));
+    expect(pow(num(1n, big), -1)).toBe(num(big));
+    const e = num(1n, 7n ** 2000n);
+    expect(parse(format(e))).toBe(e);
+  });
+
+  it('a 20 001-digit integer prints and parses back', () => {
+    const n = num(10n ** 20_000n + 7n);
+    expect(parse(format(n))).toBe(n);
+  });
+});
+
+describe('conventions', () => {
+  it('d/dx 0^x is 0 (0^x is constant where it is defined), not 0^x·log 0', () => {
+    expect(diff(parse('0^x'), 'x')).toBe(num(0));
+    expect(diff(parse('0^(x^2 + 1)'), 'x')).toBe(num(0));
+    expect(grad(parse('0^x + x'), ['x'])[0]).toBe(num(1));
+  });
+
+  it('a step at 0 zeroes a product even where another factor is infinite', () => {
+    const d = diff(sqrt(relu(x)), 'x'); // relu(x)^(-1/2)·H(x)/2
+    expect(evaluate(d, { x: -1 })).toBe(0);
+    expect(evaluate(d, { x: 4 })).toBe(0.25);
+    // Out of a domain stays NaN: the step does not hide it.
+    expect(evaluate(parse('heaviside(x)*log(x)'), { x: -1 })).toBeNaN();
+  });
+
+  it('sums keep the sign of a zero, as compiled code does', () => {
+    expect(evaluate(parse('atan2(-x - x^2, -1)'), { x: 0 })).toBe(-Math.PI);
+  });
+});
+
+describe('stable forms', () => {
+  const cases: Array<[string, string]> = [
+    ['1/(1 + exp(-u))', 'sigmoid(u)'],
+    ['exp(u)/(1 + exp(u))', 'sigmoid(u)'],
+    ['exp(-u)/(1 + exp(-u))', 'sigmoid(-u)'],
+    ['log(1 + exp(u))', 'softplus(u)'],
+    ['log(sigmoid(u))', '-softplus(-u)'],
+    ['log(1 - sigmoid(u))', '-softplus(u)'],
+    ['1 - sigmoid(u)', 'sigmoid(-u)'],
+    ['1 - tanh(u)^2', '4*sigmoid(-2*u)*sigmoid(2*u)'],
+    ['exp(2*u)/(1 + exp(u))^2', 'sigmoid(u)^2'],
+    ['sinh(u)/cosh(u)^3', 'tanh(u)/cosh(u)^2'],
+  ];
+  for (const [written, stable] of cases) {
+    it(`${written} → ${stable}, the same values where both are finite`, () => {
+      const e = parse(written);
+      expect(stableForm(e)).toBe(parse(stable));
+      for (const u of [-3, -0.5, 0, 0.25, 2]) {
+        const a = evaluate(parse(stable), { u });
+        // the interpreter evaluates the written form through the stable one
+        expect(evaluate(e, { u })).toBe(a);
+        const direct = (() => {
+          // the written form in plain floats, to check the identity itself
+          const env = new Map([['u', u]]);
+          let v = 0;
+          for (const node of [e]) v = evaluatePlain(node, env);
+          return v;
+        })();
+        expect(Math.abs(direct - a)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(a)));
+      }
+    });
+  }
+
+  it('keep digits and stay finite where the written forms overflow or cancel', () => {
+    expect(evaluate(parse('log(1 + exp(u))'), { u: 1000 })).toBe(1000);
+    expect(evaluate(parse('log(sigmoid(u))'), { u: -1000 })).toBe(-1000);
+    expect(evaluate(parse('log(1 - sigmoid(u))'), { u: 200 })).toBe(-200);
+    expect(evaluate(parse('exp(u)/(1 + exp(u))'), { u: 1000 })).toBe(1);
+    const sech2 = 1 / Math.cosh(19) ** 2;
+    expect(evaluate(parse('1 - tanh(u)^2'), { u: 19 }) / sech2).toBeCloseTo(1, 12);
+    for (const text of ['exp(u)/(1 + exp(u))', 'log(1 + exp(u))', '1 - tanh(u)^2']) {
+      const d = diff(parse(text), 'u');
+      for (const u of [-1000, 1000]) expect(Number.isFinite(evaluate(d, { u }))).toBe(true);
+    }
+  });
+});
+
+/** The written form evaluated node by node with plain Math (no stable forms). */
+function evaluatePlain(e: ReturnType<typeof parse>, env: Map<string, number>): number {
+  const f = new Function('u', `return ${jsOf(e)};`) as (u: number) => number;
+  return f(env.get('u')!);
+}
+
+function jsOf(e: ReturnType<typeof parse>): string {
+  const a = e.args.map(jsOf);
+  switch (e.op) {
+    case 'num':
+      return `(${Number(e.value!.num) / Number(e.value!.den)})`;
+    case 'sym':
+      return e.name!;
+    case 'add':
+      return `(${a.join(' + ')})`;
+    case 'mul':
+      return `(${a.join(' * ')})`;
+    case 'pow':
+      return `(${a[0]} ** ${a[1]})`;
+    case 'sigmoid':
+      return `(1 / (1 + Math.exp(-${a[0]})))`;
+    case 'softplus':
+      return `Math.log(1 + Math.exp(${a[0]}))`;
+    default:
+      return `Math.${e.op}(${a.join(', ')})`;
+  }
+}
