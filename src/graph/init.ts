@@ -4,12 +4,15 @@
  * bit for bit on every run and do not change when other variables are added.
  */
 import { InvalidArgumentError } from '../expr/index.js';
-import { type Dense, formatShape, sizeOf } from './shape.js';
+import { formatShape, sizeOf } from './shape.js';
 
 /** How a variable gets its first value (see `initializers`). */
 export type Initializer =
   | { readonly kind: 'constant'; readonly value: number }
-  | { readonly kind: 'values'; readonly value: Dense }
+  | {
+      readonly kind: 'values';
+      readonly value: { readonly shape: readonly number[]; readonly data: Float64Array };
+    }
   | { readonly kind: 'zeros' }
   | { readonly kind: 'ones' }
   | { readonly kind: 'uniform'; readonly min: number; readonly max: number; readonly seed?: number }
