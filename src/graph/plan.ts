@@ -145,9 +145,11 @@ export class Plan {
     const pending: Pending[] = [];
     const steps: { op: Operation; request: number; sizes: number[]; learningRate?: number }[] = [];
     // Train ops first: their losses' values then serve fetches of the same tensors.
+    const seenOps = new Set<Operation>();
     for (const item of items) {
-      if (item.kind !== 'op') continue;
+      if (item.kind !== 'op' || seenOps.has(item.op)) continue;
       const op = item.op;
+      seenOps.add(op);
       const F = expansion.scalarOf(op.loss);
       const xs = op.varList.map((v) => expansion.expand(v));
       const step: (typeof steps)[number] = {

@@ -637,7 +637,9 @@ export class Session {
    */
   private apply(plan: Plan): void {
     const step = this.step + 1;
-    // Check and compute every update into scratch arrays first…
+    const run = ++this.applyRun;
+    // Compute every update into scratch arrays and check it… (a variable or optimizer that
+    // an earlier train op of this run updated continues from that op's result)
     for (const ts of plan.trainSteps) {
       const { op, gradient } = ts;
       if (!Number.isFinite(gradient.value)) {
@@ -656,7 +658,9 @@ export class Session {
         );
       }
       const state = this.optimizerState(op.optimizer, this.optimizerName(op));
-      state.nextScalars.set(state.scalars);
+      const chainedScalars = this.touched.get(state) === run;
+      if (!chainedScalars) state.nextScalars.set(state.scalars);
+      this.touched.set(state, run);
       for (let i = 0; i < op.varList.length; i++) {
         const v = op.varList[i];
         const g = ts.views[i];
@@ -668,11 +672,16 @@ export class Session {
             v.name,
           );
         }
-        const theta = this.values.get(v.id)!;
-        const next = this.scratchFor(v, theta.length);
-        const slots = this.slotsOf(state, v);
+        const next = this.scratchFor(v, g.length);
+        const chained = this.touched.get(v) === run;
+        const theta = chained ? next : this.values.get(v.id)!;
+        const committed = this.slotsOf(state, v);
         const nextSlots = state.nextSlots.get(v.id)!;
-        op.optimizer.update(lr, theta, g, slots, state.scalars, next, nextSlots);
+        const slots = chained && this.touched.get(nextSlots) === run ? nextSlots : committed;
+        this.touched.set(v, run);
+        this.touched.set(nextSlots, run);
+        // Element-wise updates: reading and writing the same scratch array is safe.
+        op.optimizer.update(lr, theta, g, slots, state.nextScalars, next, nextSlots);
         const badTheta = firstNonFinite(next);
         let badSlot = -1;
         for (let k = 0; k < nextSlots.length && badSlot < 0; k++) {
@@ -688,7 +697,7 @@ export class Session {
       }
       op.optimizer.finishStep(state.nextScalars);
     }
-    // …then commit them all.
+    // …then commit them all: a run applies all its train ops or none.
     for (const { op } of plan.trainSteps) {
       const state = this.optimizers.get(op.optimizer)!;
       for (const v of op.varList) {
@@ -701,6 +710,10 @@ export class Session {
     }
     this.step = step;
   }
+
+  /** Which run last wrote a scratch value (variables, slot lists, optimizer states). */
+  private readonly touched = new Map<object, number>();
+  private applyRun = 0;
 
   private scratchFor(v: Tensor, n: number): Float64Array {
     let next = this.nextValues.get(v.id);

@@ -188,3 +188,23 @@ describe('training never writes a non-finite value', () => {
     expect(sess.run([u, w])).toEqual([0, 1.7e308]);
   });
 });
+
+describe('several train ops in one run', () => {
+  it('apply in order, each from where the previous left the variables; a repeated op once', () => {
+    const g = new Graph();
+    const w = g.variable('w', [], { init: 1 });
+    const L = g.square(w);
+    const a = new GradientDescentOptimizer({ learningRate: 0.25 }).minimize(L);
+    const b = new MomentumOptimizer({ learningRate: 0.5, momentum: 0.9 }).minimize(L);
+    const sess = new Session(g);
+    sess.initialize();
+    // Both gradients are taken before the run (2·w = 2); a: w ← 1 − 0.25·2 = 0.5;
+    // b continues from 0.5: accumulator 2, w ← 0.5 − 0.5·2 = −0.5.
+    sess.run([a, b]);
+    expect(sess.run(w)).toBe(-0.5);
+    expect(sess.globalStep).toBe(1);
+    sess.run([a, a]);
+    expect(sess.run(w)).toBe(-0.5 - 0.25 * -1);
+    expect(sess.globalStep).toBe(2);
+  });
+});
