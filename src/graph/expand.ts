@@ -904,10 +904,19 @@ export class Formula {
     for (const r of this.reductions) {
       rows.push(`${toLatex(r.symbol)} &= \\sum_{\\text{batch}} ${toLatex(r.term)}`);
     }
-    for (const c of this.products)
-      rows.push(`&\\text{${productLine(c).replace(/[_#$%&{}\\]/g, (x) => `\\${x}`)}}`);
+    for (const c of this.products) rows.push(productLatex(c));
     return `\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}`;
   }
+}
+
+/** The LaTeX row of a loop-kernel product: `Z_sample = x·W (k × m product, loop kernel)`. */
+function productLatex(c: Cut): string {
+  const def = c.tensor.def;
+  const [a, b] = c.tensor.inputs;
+  const name = (t: Tensor): string => `\\mathrm{${t.name.replace(/[_#$%&{}]/g, (x) => `\\${x}`)}}`;
+  const ta = def.kind === 'matmul' && def.transposeA ? '^{\\top}' : '';
+  const tb = def.kind === 'matmul' && def.transposeB ? '^{\\top}' : '';
+  return `${name(c.tensor)}_{\\text{sample}} &= ${name(a)}${ta} \\cdot ${name(b)}${tb} \\quad (${c.k} \\times ${c.m}\\text{ product, loop kernel})`;
 }
 
 /** `MatMul[sample] = x·W (a 784 × 64 matrix product, computed by a loop kernel)` */

@@ -1,4 +1,5 @@
 // What a graph prints: formulas of tensors and gradients, the lecture's derivation, DOT.
+import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { AdamOptimizer, Graph, GraphError } from '../../src/index.js';
 
@@ -43,6 +44,23 @@ describe('formulas', () => {
     expect(f.batched).toBe(true);
     expect(f.shape).toEqual([null, 1]);
     expect(f.toString()).toBe('MatMul[sample][0] = `W[0,0]`*`x[0]` + `W[1,0]`*`x[1]`');
+  });
+
+  it('render as KaTeX, loop-kernel products included', () => {
+    const { g, L, w1 } = lecture();
+    const render = (tex: string) =>
+      katex.renderToString(tex, { throwOnError: true, strict: 'error' });
+    render(g.formula(g.gradients(L, w1)[0]).toLatex());
+    render(g.derivation(L, w1, { name: 'L' }).toLatex());
+    const x = g.placeholder('pixels', [null, 128]);
+    const W = g.variable('W_1', [128, 32]);
+    const f = g.formula(g.reduceMean(g.tanh(g.matmul(x, W))));
+    expect(f.products).toHaveLength(1);
+    const tex = f.toLatex();
+    expect(tex).toContain(
+      '\\mathrm{MatMul}_{\\text{sample}} &= \\mathrm{pixels} \\cdot \\mathrm{W\\_1}',
+    );
+    render(tex);
   });
 
   it('refuse graphs that do not separate per sample', () => {
