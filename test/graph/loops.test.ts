@@ -35,7 +35,7 @@ function net(kernel: MatmulKernel) {
   const sd = g.sqrt(g.add(g.reduceMean(g.square(g.sub(lin, mean)), 0), 0.5));
   const bn = g.reduceMean(g.square(g.div(g.sub(lin, mean), sd)));
   const loss = g.add(ce, g.mul(0.1, bn));
-  return { g, x, y, logits, loss, ce, vars: [W0, b0, W1, W2] };
+  return { g, x, y, logits, loss, ce, vars: [W0, b0, W1, W2] as Tensor[] };
 }
 
 function feeds(n: number) {
@@ -56,6 +56,20 @@ describe('matmul loop kernels', () => {
       perN.forEach((want, k) => {
         expect(worstError(results[1][i][k], want), `fetch ${k}`).toBeLessThan(1e-13);
       });
+    });
+  });
+
+  it('gradients by placeholders and second derivatives see through the loops', () => {
+    const results = (['expand', 'loop'] as const).map((kernel) => {
+      const { g, x, loss, vars } = net(kernel);
+      const [dx] = g.gradients(loss, x);
+      const [H] = g.hessians(loss, vars[1]);
+      const sess = new Session(g);
+      sess.initialize();
+      return sess.run([dx, H], feeds(3)).map(asArray);
+    });
+    results[0].forEach((want, k) => {
+      expect(worstError(results[1][k], want)).toBeLessThan(1e-12);
     });
   });
 
