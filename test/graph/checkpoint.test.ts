@@ -13,13 +13,10 @@ import {
   MomentumOptimizer,
   Session,
   type Tensor,
-  type TensorValue,
 } from '../../src/index.js';
+import { asArray } from './reference.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'leibniz-ckpt-'));
-
-const asArray = (r: unknown): Float64Array =>
-  typeof r === 'number' ? new Float64Array([r]) : Float64Array.from((r as TensorValue).data);
 
 /** Bitwise equality of float64 arrays (−0 ≠ 0, NaN = NaN). */
 function sameBits(a: Float64Array, b: Float64Array): boolean {

@@ -3,24 +3,18 @@
 // batch sums), non-affine losses, several batches, gradients by placeholders, concrete
 // expansion; and second derivatives (Hessians, gradients of gradients).
 import { describe, expect, it } from 'vitest';
-import { Graph, Session, type Tensor, type TensorValue } from '../../src/index.js';
+import { Graph, Session, type Tensor } from '../../src/index.js';
 import { centralDifference } from '../fd.js';
-import { randomValue, referenceRun, rng, type Value, worstError } from './reference.js';
-
-const asArray = (r: unknown): Float64Array =>
-  typeof r === 'number' ? new Float64Array([r]) : Float64Array.from((r as TensorValue).data);
-
-function valuesOf(sess: Session, g: Graph): Record<string, Value> {
-  const out: Record<string, Value> = {};
-  for (const v of g.variables()) {
-    const r = sess.run(v);
-    out[v.name] =
-      typeof r === 'number'
-        ? { shape: [], data: new Float64Array([r]) }
-        : { shape: [...r.shape], data: Float64Array.from(r.data) };
-  }
-  return out;
-}
+import {
+  asArray,
+  randomFeeds,
+  randomValue,
+  referenceRun,
+  rng,
+  type Value,
+  variableValues,
+  worstError,
+} from './reference.js';
 
 /** Central differences of the reference loss by every element of `v`. */
 function differences(
@@ -52,7 +46,7 @@ function checkGradients(
 ): Session {
   const sess = new Session(g);
   sess.initialize();
-  const vars = valuesOf(sess, g);
+  const vars = variableValues(sess, g);
   const variables = g.trainableVariables();
   const grads = g.gradients(loss, variables);
   for (const n of sizes) {
@@ -70,17 +64,8 @@ function checkGradients(
 
 const batch =
   (g: Graph, seed: number) =>
-  (n: number): Record<string, Value> => {
-    const next = rng(seed + n);
-    const feeds: Record<string, Value> = {};
-    for (const p of g.placeholders()) {
-      feeds[p.name] = randomValue(
-        p.shape.map((d) => (d === null ? n : d)),
-        next,
-      );
-    }
-    return feeds;
-  };
+  (n: number): Record<string, Value> =>
+    randomFeeds(g, n, seed + n);
 
 function mlp(g: Graph, x: Tensor, sizes: number[], act: (t: Tensor) => Tensor): Tensor {
   let h = x;
@@ -167,7 +152,7 @@ describe('gradients', () => {
     const [dx] = g.gradients(L, x);
     const sess = new Session(g);
     sess.initialize();
-    const vars = valuesOf(sess, g);
+    const vars = variableValues(sess, g);
     const feeds = batch(g, 7)(5);
     const got = asArray(sess.run(dx, feeds));
     const fd = feeds.x.data.map((x0, i) =>

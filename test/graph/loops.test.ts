@@ -2,18 +2,8 @@
 // scalar expansion, through stacks of products, computed inputs, frozen weights, nested
 // batch sums, and in training.
 import { describe, expect, it } from 'vitest';
-import {
-  AdamOptimizer,
-  Graph,
-  type MatmulKernel,
-  Session,
-  type Tensor,
-  type TensorValue,
-} from '../../src/index.js';
-import { randomValue, rng, worstError } from './reference.js';
-
-const asArray = (r: unknown): Float64Array =>
-  typeof r === 'number' ? new Float64Array([r]) : Float64Array.from((r as TensorValue).data);
+import { AdamOptimizer, Graph, type MatmulKernel, Session, type Tensor } from '../../src/index.js';
+import { asArray, randomValue, rng, worstError } from './reference.js';
 
 /** A 3-layer net whose products use `kernel`; returns its tensors. */
 function net(kernel: MatmulKernel) {

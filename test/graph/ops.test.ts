@@ -10,36 +10,16 @@ import {
   type Tensor,
   TensorValue,
 } from '../../src/index.js';
-import { randomValue, referenceRun, rng, type Value, worstError } from './reference.js';
+import {
+  asArray,
+  randomFeeds,
+  randomValue,
+  referenceRun,
+  rng,
+  variableValues,
+  worstError,
+} from './reference.js';
 
-/** Feeds by placeholder shape with the batch dimension(s) set to n. */
-function feedsFor(g: Graph, n: number, seed: number, domain: [number, number] = [-1, 1]) {
-  const next = rng(seed);
-  const feeds: Record<string, Value> = {};
-  for (const p of g.placeholders()) {
-    feeds[p.name] = randomValue(
-      p.shape.map((d) => (d === null ? n : d)),
-      next,
-      ...domain,
-    );
-  }
-  return feeds;
-}
-
-function variablesOf(sess: Session, g: Graph): Record<string, Value> {
-  const out: Record<string, Value> = {};
-  for (const v of g.variables()) {
-    const r = sess.run(v);
-    out[v.name] =
-      typeof r === 'number'
-        ? { shape: [], data: new Float64Array([r]) }
-        : { shape: [...r.shape], data: r.data };
-  }
-  return out;
-}
-
-const asArray = (r: unknown): Float64Array =>
-  typeof r === 'number' ? new Float64Array([r]) : (r as TensorValue).data;
 const shapeOf = (r: unknown): readonly number[] =>
   typeof r === 'number' ? [] : (r as TensorValue).shape;
 
@@ -51,9 +31,9 @@ function agree(
 ): Session {
   const sess = new Session(g);
   sess.initialize();
-  const vars = variablesOf(sess, g);
+  const vars = variableValues(sess, g);
   for (const n of options.sizes ?? [5, 1, 3]) {
-    const feeds = feedsFor(g, n, 7 * n + 1, options.domain);
+    const feeds = randomFeeds(g, n, 7 * n + 1, options.domain);
     const got = sess.run(fetches, feeds);
     fetches.forEach((t, i) => {
       const want = referenceRun(t, feeds, vars);
@@ -114,7 +94,7 @@ describe('element-wise ops', () => {
     const fromText = g.expr('(tanh(w2*tanh(w1*x)) - y)^2', { x, y, w1, w2 });
     const fromOps = g.square(g.sub(g.tanh(g.mul(w2, g.tanh(g.mul(w1, x)))), y));
     const sess = agree(g, [fromText, g.expr('x*k + 1', { x, k: 2 })]);
-    const feeds = feedsFor(g, 4, 3);
+    const feeds = randomFeeds(g, 4, 3);
     expect(sess.run(fromText, feeds)).toEqual(sess.run(fromOps, feeds));
   });
 });
@@ -187,7 +167,7 @@ describe('structure', () => {
       g.softmax(g.transpose(z), 0),
     ];
     const sess = agree(g, fetches, { tol: 1e-11 });
-    const out = sess.run(fetches, feedsFor(g, 6, 2));
+    const out = sess.run(fetches, randomFeeds(g, 6, 2));
     for (const r of out) expect(asArray(r).every(Number.isFinite)).toBe(true);
   });
 });

@@ -10,11 +10,8 @@ import {
   NonFiniteError,
   type Optimizer,
   Session,
-  type TensorValue,
 } from '../../src/index.js';
-
-const asArray = (r: unknown): Float64Array =>
-  typeof r === 'number' ? new Float64Array([r]) : Float64Array.from((r as TensorValue).data);
+import { asArray } from './reference.js';
 
 /** Least squares: L = mean((x·w − y)²), w ∈ ℝ², with its analytic gradient. */
 function problem(optimizer: Optimizer) {

@@ -3,7 +3,7 @@
 // element-wise templates through the core interpreter) — no scalar expansion, no batch
 // sums, no code generation. Gradients are checked against central differences of it.
 import { type Expr, evaluate } from '../../src/expr/index.js';
-import type { Tensor } from '../../src/index.js';
+import type { Graph, Session, Tensor, TensorValue } from '../../src/index.js';
 
 export interface Value {
   readonly shape: number[];
@@ -244,4 +244,40 @@ export function worstError(a: ArrayLike<number>, b: ArrayLike<number>): number {
     if (!(e <= worst)) worst = Number.isNaN(e) ? Number.POSITIVE_INFINITY : e;
   }
   return worst;
+}
+
+/** A fetched value as a (copied) Float64Array: a number becomes one element. */
+export const asArray = (r: unknown): Float64Array =>
+  typeof r === 'number' ? new Float64Array([r]) : Float64Array.from((r as TensorValue).data);
+
+/** Every variable's current value in a session, as reference values by name. */
+export function variableValues(sess: Session, g: Graph): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const v of g.variables()) {
+    const r = sess.run(v);
+    out[v.name] =
+      typeof r === 'number'
+        ? { shape: [], data: new Float64Array([r]) }
+        : { shape: [...r.shape], data: Float64Array.from(r.data) };
+  }
+  return out;
+}
+
+/** Random feeds for every placeholder of `g`, open dimensions set to n. */
+export function randomFeeds(
+  g: Graph,
+  n: number,
+  seed: number,
+  domain: [number, number] = [-1, 1],
+): Record<string, Value> {
+  const next = rng(seed);
+  const feeds: Record<string, Value> = {};
+  for (const p of g.placeholders()) {
+    feeds[p.name] = randomValue(
+      p.shape.map((d) => (d === null ? n : d)),
+      next,
+      ...domain,
+    );
+  }
+  return feeds;
 }
