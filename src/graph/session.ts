@@ -239,6 +239,7 @@ export class Session {
           `run: fetch a tensor, a train op, or an array or record of them (got ${describe(fetches)})`,
         );
       }
+      if (list.length === 0) return keys === undefined ? [] : {};
       entry = this.lookup(list) ?? this.entry(list);
     }
     const plan = this.prepare(entry, feeds);

@@ -33,6 +33,8 @@ describe('the lecture', () => {
     expect(sess.run([a, b, c])).toEqual([1, 2, 3]);
     expect(sess.run({ a, c })).toEqual({ a: 1, c: 3 });
     expect(c.eval(sess)).toBe(3);
+    expect(sess.run([])).toEqual([]);
+    expect(sess.run({})).toEqual({});
   });
 
   it('`using` closes the session at the end of the block', () => {
