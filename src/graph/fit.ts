@@ -89,6 +89,9 @@ export function fit(session: Session, trainOp: Operation, options: FitOptions): 
       'fit: the second argument must be a train op (optimizer.minimize)',
     );
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('fit: options with at least { data } are required');
+  }
   const batchSize = options.batchSize ?? 32;
   const epochs = options.epochs ?? 1;
   const initialEpoch = options.initialEpoch ?? 0;

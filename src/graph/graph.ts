@@ -29,12 +29,13 @@ import {
 import { toDot } from './dot.js';
 import { GraphError, ShapeError } from './errors.js';
 import { type Formula, formulaOf, perSampleTerm } from './expand.js';
-import { type Initializer, initializers } from './init.js';
+import { checkInitializer, type Initializer, initializers } from './init.js';
 import {
   broadcastShapes,
   checkShape,
   formatShape,
   isFullyKnown,
+  optionBag,
   type Shape,
   type TensorInput,
   TensorValue,
@@ -120,7 +121,7 @@ export class Graph {
   private readonly ops: Operation[] = [];
 
   constructor(options: GraphOptions = {}) {
-    const seed = options.seed ?? 0;
+    const seed = optionBag(options, 'Graph').seed ?? 0;
     if (!Number.isSafeInteger(seed)) {
       throw new InvalidArgumentError(`Graph: the seed must be a safe integer, got ${seed}`);
     }
@@ -140,6 +141,7 @@ export class Graph {
    * ```
    */
   constant(value: TensorInput, options: { name?: string; shape?: readonly number[] } = {}): Tensor {
+    options = optionBag(options, 'constant');
     let dense = toDense(value, 'constant');
     if (options.shape !== undefined) {
       const shape = checkShape(options.shape, 'constant', false) as number[];
@@ -181,6 +183,7 @@ export class Graph {
    */
   variable(name: string, shape: readonly number[], options: VariableOptions = {}): Tensor {
     this.checkNewName(name, 'variable');
+    options = optionBag(options, `variable '${name}'`);
     const s = checkShape(shape, `variable '${name}'`, false) as number[];
     const size = s.reduce((a, b) => a * b, 1);
     if (size > MAX_ELEMENTS) {
@@ -191,7 +194,7 @@ export class Graph {
     let init: Initializer;
     const given = options.init;
     if (given === undefined) init = initializers.glorotUniform();
-    else if (isInitializer(given)) init = given;
+    else if (isInitializer(given)) init = checkInitializer(given, `variable '${name}': init`);
     else if (typeof given === 'number') init = initializers.constant(given);
     else {
       const dense = toDense(given, `variable '${name}': init`);
@@ -391,6 +394,7 @@ export class Graph {
    */
   matmul(a: TensorLike, b: TensorLike, options: MatmulOptions = {}): Tensor {
     const [ta, tb] = [this.tensor_(a), this.tensor_(b)];
+    options = optionBag(options, 'MatMul');
     const transposeA = options.transposeA ?? false;
     const transposeB = options.transposeB ?? false;
     const kernel = options.kernel ?? 'auto';
@@ -560,7 +564,7 @@ export class Graph {
     if (shape.length === 0) {
       throw new ShapeError('SoftmaxCrossEntropy: needs operands of rank ≥ 1 (the class axis)');
     }
-    const axis = options.axis ?? -1;
+    const axis = optionBag(options, 'SoftmaxCrossEntropy').axis ?? -1;
     const ax = axis < 0 ? axis + shape.length : axis;
     if (!Number.isInteger(ax) || ax < 0 || ax >= shape.length) {
       throw new ShapeError(
@@ -640,8 +644,8 @@ export class Graph {
   derivation(loss: Tensor, variable: Tensor, options: GraphDerivationOptions = {}): Derivation {
     const l = this.tensor_(loss);
     const v = this.leafOf('derivation', variable);
-    const { term, symbol } = perSampleTerm(l, v, options.index ?? 0);
-    const { index: _ignored, ...rest } = options;
+    const { term, symbol } = perSampleTerm(l, v, optionBag(options, 'derivation').index ?? 0);
+    const { index: _ignored, ...rest } = optionBag(options, 'derivation');
     return derivation(term, symbol, rest);
   }
 
@@ -760,7 +764,7 @@ export class Graph {
         ? Array.from({ length: r }, (_, i) => i)
         : (Array.isArray(axis) ? axis : [axis as number]).map((x) => this.axisOf(type, t, x));
     const axes = [...new Set(list)].sort((x, y) => x - y);
-    const keepDims = options.keepDims ?? false;
+    const keepDims = optionBag(options, type).keepDims ?? false;
     const shape = keepDims
       ? t.shape.map((d, i) => (axes.includes(i) ? 1 : d))
       : t.shape.filter((_, i) => !axes.includes(i));

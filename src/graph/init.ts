@@ -4,7 +4,7 @@
  * bit for bit on every run and do not change when other variables are added.
  */
 import { InvalidArgumentError } from '../expr/index.js';
-import { formatShape, sizeOf } from './shape.js';
+import { formatShape, optionBag, sizeOf } from './shape.js';
 
 /** How a variable gets its first value (see `initializers`). */
 export type Initializer =
@@ -63,6 +63,7 @@ export const initializers = {
   ones: (): Initializer => ({ kind: 'ones' }),
   /** Uniform on [min, max) (defaults −0.05, 0.05, as TensorFlow's). */
   uniform: (options: { min?: number; max?: number; seed?: number } = {}): Initializer => {
+    options = optionBag(options, 'initializers.uniform');
     const min = finite(options.min ?? -0.05, 'initializers.uniform: min');
     const max = finite(options.max ?? 0.05, 'initializers.uniform: max');
     if (!(min <= max)) throw new InvalidArgumentError('initializers.uniform: needs min ≤ max');
@@ -70,6 +71,7 @@ export const initializers = {
   },
   /** Normal with `mean` (default 0) and `stddev` (default 0.05, as TensorFlow's). */
   normal: (options: { mean?: number; stddev?: number; seed?: number } = {}): Initializer => {
+    options = optionBag(options, 'initializers.normal');
     const mean = finite(options.mean ?? 0, 'initializers.normal: mean');
     const stddev = finite(options.stddev ?? 0.05, 'initializers.normal: stddev');
     if (stddev < 0) throw new InvalidArgumentError('initializers.normal: stddev must be ≥ 0');
@@ -81,9 +83,56 @@ export const initializers = {
    */
   glorotUniform: (options: { seed?: number } = {}): Initializer => ({
     kind: 'glorotUniform',
-    seed: seedOf(options.seed, 'initializers.glorotUniform'),
+    seed: seedOf(
+      optionBag(options, 'initializers.glorotUniform').seed,
+      'initializers.glorotUniform',
+    ),
   }),
 } as const;
+
+/**
+ * Checks an initialiser given as an object (they may be written by hand as well as made
+ * by `initializers`): a known kind with valid fields.
+ */
+export function checkInitializer(init: Initializer, what: string): Initializer {
+  const i = init as { kind: string } & Record<string, unknown>;
+  const seed = (): void => {
+    seedOf(i.seed as number | undefined, what);
+  };
+  switch (i.kind) {
+    case 'zeros':
+    case 'ones':
+      return init;
+    case 'constant':
+      finite(i.value, `${what}: the constant`);
+      return init;
+    case 'values': {
+      const v = i.value as { shape?: unknown; data?: unknown } | undefined;
+      if (!(v?.data instanceof Float64Array) || !Array.isArray(v.shape)) {
+        throw new InvalidArgumentError(`${what}: values need { shape, data: Float64Array }`);
+      }
+      return init;
+    }
+    case 'uniform':
+      if (!(finite(i.min, `${what}: min`) <= finite(i.max, `${what}: max`))) {
+        throw new InvalidArgumentError(`${what}: needs min ≤ max`);
+      }
+      seed();
+      return init;
+    case 'normal':
+      finite(i.mean, `${what}: mean`);
+      if (finite(i.stddev, `${what}: stddev`) < 0) {
+        throw new InvalidArgumentError(`${what}: stddev must be ≥ 0`);
+      }
+      seed();
+      return init;
+    case 'glorotUniform':
+      seed();
+      return init;
+    default:
+      throw new InvalidArgumentError(`${what}: unknown initialiser kind ${JSON.stringify(i.kind)}`);
+  }
+}
 
 /** Fan-in and fan-out as Keras and TensorFlow compute them. */
 function fans(shape: readonly number[]): [number, number] {

@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from '../expr/index.js';
 import { GraphError } from './errors.js';
+import { optionBag } from './shape.js';
 import { type Operation, Tensor } from './tensor.js';
 
 /** Options of `minimize`. */
@@ -55,6 +56,7 @@ export abstract class Optimizer {
   minimize(loss: Tensor, options: MinimizeOptions = {}): Operation {
     if (!(loss instanceof Tensor))
       throw new InvalidArgumentError('minimize: loss must be a Tensor');
+    options = optionBag(options, 'minimize');
     const g = loss.graph;
     if (this.learningRate instanceof Tensor && this.learningRate.graph !== g) {
       throw new GraphError('minimize: the learning-rate tensor belongs to another graph');
@@ -152,7 +154,7 @@ export class GradientDescentOptimizer extends Optimizer {
   readonly slotNames: readonly string[] = [];
 
   constructor(options: { learningRate: LearningRate }) {
-    super(options?.learningRate, 'GradientDescentOptimizer');
+    super(optionBag(options, 'GradientDescentOptimizer').learningRate, 'GradientDescentOptimizer');
   }
 
   update(
@@ -183,9 +185,14 @@ export class MomentumOptimizer extends Optimizer {
   readonly useNesterov: boolean;
 
   constructor(options: { learningRate: LearningRate; momentum: number; useNesterov?: boolean }) {
-    super(options?.learningRate, 'MomentumOptimizer');
-    this.momentum = inUnit(options.momentum, 'MomentumOptimizer: momentum');
-    this.useNesterov = options.useNesterov ?? false;
+    const o = optionBag(options, 'MomentumOptimizer');
+    super(o.learningRate, 'MomentumOptimizer');
+    this.momentum = inUnit(o.momentum, 'MomentumOptimizer: momentum');
+    const nesterov = o.useNesterov ?? false;
+    if (typeof nesterov !== 'boolean') {
+      throw new InvalidArgumentError('MomentumOptimizer: useNesterov must be a boolean');
+    }
+    this.useNesterov = nesterov;
   }
 
   update(
@@ -227,10 +234,11 @@ export class AdamOptimizer extends Optimizer {
   constructor(
     options: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number } = {},
   ) {
-    super(options.learningRate ?? 0.001, 'AdamOptimizer');
-    this.beta1 = inUnit(options.beta1 ?? 0.9, 'AdamOptimizer: beta1');
-    this.beta2 = inUnit(options.beta2 ?? 0.999, 'AdamOptimizer: beta2');
-    this.epsilon = positive(options.epsilon ?? 1e-8, 'AdamOptimizer: epsilon');
+    const o = optionBag(options, 'AdamOptimizer');
+    super(o.learningRate ?? 0.001, 'AdamOptimizer');
+    this.beta1 = inUnit(o.beta1 ?? 0.9, 'AdamOptimizer: beta1');
+    this.beta2 = inUnit(o.beta2 ?? 0.999, 'AdamOptimizer: beta2');
+    this.epsilon = positive(o.epsilon ?? 1e-8, 'AdamOptimizer: epsilon');
   }
 
   override initialScalars(): number[] {

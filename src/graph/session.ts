@@ -26,7 +26,15 @@ import type { Graph } from './graph.js';
 import { initialValue } from './init.js';
 import type { Optimizer } from './optimizers.js';
 import { type FetchItem, Plan, RunState } from './plan.js';
-import { describe, fitShape, formatShape, sizeOf, type TensorValue, toDense } from './shape.js';
+import {
+  describe,
+  fitShape,
+  formatShape,
+  optionBag,
+  sizeOf,
+  type TensorValue,
+  toDense,
+} from './shape.js';
 import { type Feeds, type FeedValue, Operation, Tensor } from './tensor.js';
 
 /** Something `run` can fetch: a tensor (its value) or a train op (its effect). */
@@ -281,7 +289,7 @@ export class Session {
    */
   restore(path: string, options: RestoreOptions = {}): void {
     this.checkOpen();
-    this.restoreFrom(readCheckpointFile(path), options, `'${path}'`);
+    this.restoreFrom(readCheckpointFile(path), optionBag(options, 'restore'), `'${path}'`);
   }
 
   /** The checkpoint as text (what `save` writes). */
@@ -313,6 +321,7 @@ export class Session {
     this.checkOpen();
     if (typeof text !== 'string')
       throw new CheckpointError('restoreFrom: expected the checkpoint text');
+    options = optionBag(options, 'restore');
     const data = parseCheckpoint(text, source);
     const assignments = this.match(data, source, options.variablesOnly ?? false);
     // Everything is valid: assign.

@@ -266,6 +266,18 @@ function isShaped(x: unknown): x is { shape: unknown; data: unknown } {
   );
 }
 
+/**
+ * An options argument: `{}` for undefined or null, the object itself otherwise; anything
+ * else is an `InvalidArgumentError` naming `what`.
+ */
+export function optionBag<T extends object>(options: T | undefined | null, what: string): T {
+  if (options === undefined || options === null) return {} as T;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${what}: options must be an object, got ${describe(options)}`);
+  }
+  return options;
+}
+
 /** Short description of an unexpected value for error messages (never the whole value). */
 export function describe(v: unknown): string {
   if (v === null) return 'null';

@@ -2,6 +2,7 @@
 // data checks; and the seeded initialisers.
 import { describe, expect, it } from 'vitest';
 import {
+  AdamOptimizer,
   FeedError,
   fit as fitBatches,
   GradientDescentOptimizer,
@@ -163,5 +164,21 @@ describe('initialisers', () => {
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
     expect(() => initializers.uniform({ min: 1, max: 0 })).toThrow(InvalidArgumentError);
     expect(() => initializers.normal({ stddev: -1 })).toThrow(InvalidArgumentError);
+    const g = new Graph();
+    expect(() => g.variable('a', [2], { init: { kind: 'bogus' } as never })).toThrow(
+      /unknown initialiser kind "bogus"/,
+    );
+    expect(() => g.variable('b', [2], { init: { kind: 'uniform', min: 1, max: 0 } })).toThrow(
+      /min ≤ max/,
+    );
+    expect(() => g.variable('c', [2], { init: { kind: 'constant', value: Number.NaN } })).toThrow(
+      InvalidArgumentError,
+    );
+    // Null options are the defaults; other non-objects are refused.
+    expect(new AdamOptimizer(null as never).learningRate).toBe(0.001);
+    expect(() => g.matmul(g.constant([[1]]), g.constant([[1]]), 3 as never)).toThrow(
+      /options must be an object/,
+    );
+    expect(() => new Session(g).fit(null as never, null as never)).toThrow(InvalidArgumentError);
   });
 });
