@@ -5,8 +5,10 @@
  */
 import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
+import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
-import { batchProgram, factoryBody, type Reduction, symbolsOf } from './programs.js';
+import { batchProgram, type Reduction } from './programs/batch.js';
+import { symbolsOf } from './programs/common.js';
 
 /** Options of `compileBatch`. */
 export interface BatchOptions {

@@ -5,7 +5,7 @@
 import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import { compile } from './function.js';
 import { compileGradient } from './gradient.js';
-import { symbolsOf } from './programs.js';
+import { symbolsOf } from './programs/common.js';
 
 /** Tolerances of `checkGradient`: a component passes when |error| ≤ atol + rtol·|numeric|. */
 export interface GradientCheckOptions {

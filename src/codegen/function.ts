@@ -5,7 +5,9 @@
  */
 import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
-import { factoryBody, type InputStyle, symbolsOf, valueProgram } from './programs.js';
+import { factoryBody } from './emit/js.js';
+import { symbolsOf } from './programs/common.js';
+import { type InputStyle, valueProgram } from './programs/value.js';
 
 /** Compiled functions carry the factory source they were made from (for inspection). */
 export interface CompiledSource {

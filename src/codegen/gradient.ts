@@ -5,8 +5,10 @@
  */
 import type { Expr, Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
+import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
-import { factoryBody, gradientProgram, symbolsOf } from './programs.js';
+import { symbolsOf } from './programs/common.js';
+import { gradientProgram } from './programs/gradient.js';
 
 /**
  * `f(x, gradOut?)`: returns the value at `x` (entries in the order of the variables) and,
@@ -47,7 +49,7 @@ export function compileGradient(
 ): CompiledGradient {
   const vars = symbolsOf([...variables, ...(options.data ?? [])], 'compileGradient');
   const body = factoryBody(
-    gradientProgram(expr, vars.slice(0, variables.length), undefined, vars.slice(variables.length)),
+    gradientProgram(expr, vars.slice(0, variables.length), vars.slice(variables.length)),
   );
   return withSource(
     instantiate(body) as (x: ArrayLike<number>, gradOut?: Float64Array) => number,

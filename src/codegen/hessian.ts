@@ -4,8 +4,10 @@
  */
 import type { Expr, Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
+import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
-import { factoryBody, hessianProgram, hessianVectorProgram, symbolsOf } from './programs.js';
+import { symbolsOf } from './programs/common.js';
+import { hessianProgram, hessianVectorProgram } from './programs/hessian.js';
 
 /** `h(x, out?)`: the n×n Hessian at `x`, row-major, in `out` (new when omitted). */
 export type CompiledHessian = ((x: ArrayLike<number>, out?: Float64Array) => Float64Array) &

@@ -1,8 +1,9 @@
 /**
  * Code generation: expressions and their derivatives as fast JavaScript functions — value,
  * fused value+gradient, Hessian, Hessian-vector product, batch kernels — plus standalone
- * modules and a finite-difference gradient check. Passes: lower.ts (to float operations),
- * schedule.ts (order, CSE, chunks), emit.ts (text), compile.ts (`new Function`, cached).
+ * modules (JavaScript or C) and a finite-difference gradient check. Passes: lower.ts (to
+ * the value IR), programs/ (statement IR per entry point), layout.ts (schedule.ts: order,
+ * CSE, loops, chunks), emit/ (text, one file per language), compile.ts (`new Function`).
  */
 export {
   type BatchData,
@@ -33,5 +34,13 @@ export {
   compileHessian,
   compileHessianVector,
 } from './hessian.js';
-export { type EmittedModule, emitModule, type ModuleFunction } from './module.js';
-export type { InputStyle, Reduction } from './programs.js';
+export {
+  type EmitModuleOptions,
+  type EmittedCModule,
+  type EmittedModule,
+  emitModule,
+  type ModuleFunction,
+  type ModuleLanguage,
+} from './module.js';
+export type { Reduction } from './programs/batch.js';
+export type { InputStyle } from './programs/value.js';

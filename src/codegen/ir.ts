@@ -1,10 +1,20 @@
 /**
- * The code generator's intermediate form: float operations over numbered values, closer to
- * the emitted JavaScript than `Expr` (signed sums, products with a denominator, `sqrt`,
- * `log1p`, `expm1`). Invariant: nodes are immutable and hash-consed per `IrBuilder`, so a
- * computation that arises twice (in the forward pass and again in a partial) is one node.
+ * The code generator's value IR: float operations over numbered values, closer to machine
+ * arithmetic than `Expr` (signed sums, products with a denominator, and the kernel
+ * primitives of the function table: `sqrt`, `log1p`, `expm1`, `sigmoid`, …). A known
+ * function is expanded into its `kernel` (ops.ts) when applied, so `sec(u)` is `1/cos(u)` and
+ * no back end ever sees a function name. Invariant: nodes are immutable and hash-consed per
+ * `IrBuilder`, so a computation that arises twice (in the forward pass and again in a
+ * partial) is one node.
  */
-import type { FunctionName } from '../expr/index.js';
+import {
+  FUNCTIONS,
+  type FunctionName,
+  InvalidArgumentError,
+  KERNEL_PRIMITIVES,
+  type Kernel,
+  type KernelPrimitive,
+} from '../expr/index.js';
 
 /** Where an input value comes from; emit.ts decides how each source is read. */
 export type InputSource =
@@ -17,17 +27,8 @@ export type InputSource =
   /** The current element of a data column of a batch kernel (varies per point). */
   | 'data';
 
-/** Operations of the intermediate form. Known functions keep their `FunctionName`. */
-export type IrOp =
-  | 'in'
-  | 'lit'
-  | 'sum'
-  | 'prod'
-  | 'pow'
-  | 'sqrt'
-  | 'log1p'
-  | 'expm1'
-  | FunctionName;
+/** Operations of the value IR: inputs, literals, sums, products and the kernel primitives. */
+export type IrOp = 'in' | 'lit' | 'sum' | 'prod' | KernelPrimitive;
 
 /**
  * One value of a program. Build with `IrBuilder`; never mutate. Every node has every field
@@ -116,11 +117,46 @@ export class IrBuilder {
     return this.make(key, 'lit', [], { value });
   }
 
-  /** A known function, `pow`, `sqrt`, `log1p` or `expm1` applied to `args`. */
-  apply(op: Exclude<IrOp, 'in' | 'lit' | 'sum' | 'prod'>, args: readonly IrNode[]): IrNode {
-    let key = op;
+  /**
+   * A known function applied to `args`, as its kernel (the function table's `kernel`
+   * column), or a kernel primitive such as `pow`, `sqrt`, `log1p` or `expm1` itself.
+   */
+  apply(op: FunctionName | KernelPrimitive, args: readonly IrNode[]): IrNode {
+    const row: { readonly kernel: Kernel } | undefined = Object.hasOwn(FUNCTIONS, op)
+      ? FUNCTIONS[op as FunctionName]
+      : undefined;
+    if (row !== undefined) return this.kernel(row.kernel, args);
+    return this.primitive(op as KernelPrimitive, args);
+  }
+
+  private primitive(op: KernelPrimitive, args: readonly IrNode[]): IrNode {
+    if (KERNEL_PRIMITIVES[op] !== args.length) {
+      throw new InvalidArgumentError(`${op} takes ${KERNEL_PRIMITIVES[op]} argument(s)`);
+    }
+    let key: string = op;
     for (const a of args) key += `,${a.id}`;
     return this.make(key, op, args);
+  }
+
+  /** A kernel expression instantiated with `args` (bounded depth: kernels are table rows). */
+  private kernel(k: Kernel, args: readonly IrNode[]): IrNode {
+    if ('arg' in k) return args[k.arg];
+    if ('num' in k) return this.lit(k.num);
+    const a = k.args.map((x) => this.kernel(x, args));
+    switch (k.op) {
+      case 'add':
+        return this.sum(a);
+      case 'sub':
+        return this.sum(a, [false, true]);
+      case 'mul':
+        return this.prod(1, a);
+      case 'div':
+        return this.prod(1, [a[0]], [a[1]]);
+      case 'neg':
+        return this.negate(a[0]);
+      default:
+        return this.primitive(k.op, a);
+    }
   }
 
   /**
@@ -194,6 +230,16 @@ export class IrBuilder {
     }
     if (coef === 0 && den.length === 0) return this.lit(0);
     if (n.length === 0 && den.length === 0) return this.lit(coef);
+    // A step factor (or a gated product) gates the rest: 0 wins over ±∞ (kernel `gate`).
+    const k = n.findIndex(isGating);
+    if (k >= 0 && n.length + den.length > 1) {
+      const step = n[k];
+      const others = n.filter((_, i) => i !== k);
+      if (step.op === 'gate') {
+        return this.gate(step.args[0], this.prod(coef, [step.args[1], ...others], den));
+      }
+      return this.gate(step, this.prod(coef, others, den));
+    }
     if (den.length === 0 && n.length === 1) {
       if (coef === 1) return n[0];
       if (coef === -1) return this.negate(n[0]);
@@ -210,6 +256,12 @@ export class IrBuilder {
     const top = n.length <= MAX_ARITY - 1 ? n : [chain(n)];
     const bottom = den.length <= MAX_ARITY - top.length ? den : [chain(den)];
     return this.prodNode(coef, top, bottom);
+  }
+
+  /** `step · a` where a step at 0 zeroes even an infinite `a` (the `gate` primitive). */
+  private gate(step: IrNode, a: IrNode): IrNode {
+    if (a.op === 'lit' && Number.isFinite(a.value)) return this.prodNode(a.value, [step], []);
+    return this.apply('gate', [step, a]);
   }
 
   private prodNode(coef: number, num: readonly IrNode[], den: readonly IrNode[]): IrNode {
@@ -234,6 +286,9 @@ export class IrBuilder {
     return this.prod(1, [a, b]);
   }
 }
+
+/** Steps (heaviside, sign) and gated products: factors whose exact 0 gates a product. */
+const isGating = (n: IrNode): boolean => n.op === 'heaviside' || n.op === 'sign' || n.op === 'gate';
 
 /** True for `−a` written as a product with coefficient −1 and one factor. */
 export function isNegation(n: IrNode): boolean {

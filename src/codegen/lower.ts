@@ -12,7 +12,9 @@ import {
   type ConstantName,
   constantValue,
   type Expr,
+  fn,
   isNegativeTerm,
+  ONE_EXPR,
   type Rational,
   ratToNumber,
   StableForms,
@@ -148,6 +150,9 @@ export class Lowering {
   private lowerSum(node: Expr): IrNode {
     const ir = this.ir;
     const args = node.args;
+    // 1 − tanh(u)² (tanh's partial) is sech²(u): exact where tanh rounds to ±1.
+    const u = oneMinusTanhSquared(node);
+    if (u !== undefined) return ir.apply('sech2', [this.get(u), this.get(fn('tanh', [u]))]);
     // exp(u) − 1 = expm1(u) and 1 − exp(u) = −expm1(u): no cancellation for small u.
     const k = args.findIndex(
       (t) => t.op === 'num' && t.value!.den === 1n && (t.value!.num === 1n || t.value!.num === -1n),
@@ -302,6 +307,20 @@ export class Lowering {
     sum: (terms) => this.ir.sum(terms),
     scale: (value, partial) => this.scale(value, partial),
   };
+}
+
+/** For `1 − tanh(u)²`, the node u. */
+function oneMinusTanhSquared(sum: Expr): Expr | undefined {
+  if (sum.args.length !== 2 || sum.args[0] !== ONE_EXPR) return undefined;
+  const t = sum.args[1];
+  if (t.op !== 'mul' || t.args.length !== 2 || !isMinusOne(t.args[0])) return undefined;
+  const p = t.args[1];
+  const two =
+    p.op === 'pow' &&
+    p.args[1].op === 'num' &&
+    p.args[1].value!.num === 2n &&
+    p.args[1].value!.den === 1n;
+  return two && p.args[0].op === 'tanh' ? p.args[0].args[0] : undefined;
 }
 
 /** Exponents whose factor `b^e` the gradient mode keeps as a value (−1 and −1/2). */

@@ -1,27 +1,26 @@
 /**
- * `emitModule`: compiled functions as a standalone ES module (and its `.d.ts`), to save
- * gradients to a file and run them without Leibniz. The module holds exactly the code the
- * in-process compilers run; export names are the only text a caller chooses, and they are
- * checked to be plain identifiers before they reach the output.
+ * `emitModule`: compiled functions as standalone source to save and run without Leibniz —
+ * an ES module and its `.d.ts` (the default), or C99 and its header. Each export is the
+ * program the matching `compile*` call runs, printed by the language's back end (emit/js.ts,
+ * emit/c.ts). Export names are the only text a caller chooses; they are checked against the
+ * back end's identifier rules before they reach the output.
  */
 import { type Expr, InvalidArgumentError, type Variable } from '../expr/index.js';
 import type { BatchOptions } from './batch.js';
+import { C_NAMES, emitCModule } from './emit/c.js';
+import { emitJsModule, JS_NAMES } from './emit/js.js';
 import type { CompileOptions } from './function.js';
-import {
-  batchProgram,
-  factoryBody,
-  type Generated,
-  gradientProgram,
-  hessianProgram,
-  hessianVectorProgram,
-  symbolsOf,
-  valueProgram,
-} from './programs.js';
+import type { Program } from './program.js';
+import { batchProgram } from './programs/batch.js';
+import { symbolsOf } from './programs/common.js';
+import { gradientProgram } from './programs/gradient.js';
+import { hessianProgram, hessianVectorProgram } from './programs/hessian.js';
+import { valueProgram } from './programs/value.js';
 
 /** One exported function of an emitted module. */
 export type ModuleFunction =
   | {
-      /** Export name: a plain ASCII identifier, not a reserved word. */
+      /** Export name: a plain ASCII identifier, not a reserved word (see `emitModule`). */
       readonly name: string;
       /** `compile`: the value of one expression, or of several into an output array. */
       readonly kind: 'value';
@@ -56,7 +55,16 @@ export type ModuleFunction =
       readonly options: BatchOptions;
     };
 
-/** The text of an emitted module and of its type declarations. */
+/** The languages `emitModule` writes. */
+export type ModuleLanguage = 'js' | 'c';
+
+/** Options of `emitModule`. */
+export interface EmitModuleOptions {
+  /** `'js'` (default): an ES module and its declarations; `'c'`: C99 source and header. */
+  readonly language?: ModuleLanguage;
+}
+
+/** The text of an emitted ES module and of its type declarations. */
 export interface EmittedModule {
   /** ES module source; no imports. Write it to a `.js` or `.mjs` file. */
   readonly js: string;
@@ -64,20 +72,33 @@ export interface EmittedModule {
   readonly dts: string;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = new Set(
-  (
-    'await break case catch class const continue debugger default delete do else enum export extends ' +
-    'false finally for function if implements import in instanceof interface let new null package ' +
-    'private protected public return static super switch this throw true try typeof var void while ' +
-    'with yield arguments eval undefined NaN Infinity'
-  ).split(' '),
-);
+/** The text of an emitted C module. */
+export interface EmittedCModule {
+  /** C99 source defining every export; needs only math.h (link with `-lm`). */
+  readonly c: string;
+  /** The exports' prototypes (with `extern "C"` for C++); include it where they are called. */
+  readonly h: string;
+}
 
-function checkName(name: unknown, seen: Set<string>): string {
-  if (typeof name !== 'string' || !IDENTIFIER.test(name) || RESERVED.has(name)) {
+/** A back end: its rules for export names and how it prints a module. */
+interface Backend<Out> {
+  readonly names: {
+    readonly pattern: RegExp;
+    readonly reserved: (name: string) => boolean;
+    readonly rule: string;
+  };
+  readonly emit: (exports: readonly { name: string; program: Program }[]) => Out;
+}
+
+const BACKENDS: { readonly js: Backend<EmittedModule>; readonly c: Backend<EmittedCModule> } = {
+  js: { names: JS_NAMES, emit: emitJsModule },
+  c: { names: C_NAMES, emit: emitCModule },
+};
+
+function checkName(name: unknown, seen: Set<string>, rules: Backend<unknown>['names']): string {
+  if (typeof name !== 'string' || !rules.pattern.test(name) || rules.reserved(name)) {
     throw new InvalidArgumentError(
-      `emitModule: export name ${JSON.stringify(name)} must be a plain identifier (letters, digits, _ or $), not a reserved word`,
+      `emitModule: export name ${JSON.stringify(name)} must be ${rules.rule}`,
     );
   }
   if (seen.has(name))
@@ -86,52 +107,36 @@ function checkName(name: unknown, seen: Set<string>): string {
   return name;
 }
 
-function generate(spec: ModuleFunction): { generated: Generated; type: string } {
+function programOf(spec: ModuleFunction): Program {
   switch (spec.kind) {
     case 'value': {
       const multi = Array.isArray(spec.expr);
       const exprs: readonly Expr[] = multi ? (spec.expr as readonly Expr[]) : [spec.expr as Expr];
-      const vars = symbolsOf(spec.variables, 'emitModule');
       const input = spec.input ?? 'positional';
-      const args =
-        input === 'vector'
-          ? 'x: ArrayLike<number>'
-          : vars.map((_, k) => `a${k}: number`).join(', ');
-      const type = multi
-        ? `(${args}${args ? ', ' : ''}out?: Float64Array) => Float64Array`
-        : `(${args}) => number`;
-      return { generated: valueProgram(exprs, vars, input, multi), type };
+      if (input !== 'positional' && input !== 'vector') {
+        throw new InvalidArgumentError(`emitModule: input must be 'positional' or 'vector'`);
+      }
+      return valueProgram(exprs, symbolsOf(spec.variables, 'emitModule'), input, multi);
     }
     case 'gradient': {
       const all = symbolsOf([...spec.variables, ...(spec.data ?? [])], 'emitModule');
       const n = spec.variables.length;
-      return {
-        generated: gradientProgram(spec.expr, all.slice(0, n), undefined, all.slice(n)),
-        type: '(x: ArrayLike<number>, gradOut?: Float64Array) => number',
-      };
+      return gradientProgram(spec.expr, all.slice(0, n), all.slice(n));
     }
     case 'hessian':
-      return {
-        generated: hessianProgram(spec.expr, symbolsOf(spec.variables, 'emitModule')),
-        type: '(x: ArrayLike<number>, out?: Float64Array) => Float64Array',
-      };
+      return hessianProgram(spec.expr, symbolsOf(spec.variables, 'emitModule'));
     case 'hessianVector':
-      return {
-        generated: hessianVectorProgram(spec.expr, symbolsOf(spec.variables, 'emitModule')),
-        type: '(x: ArrayLike<number>, v: ArrayLike<number>, out?: Float64Array) => Float64Array',
-      };
+      return hessianVectorProgram(spec.expr, symbolsOf(spec.variables, 'emitModule'));
     case 'batch': {
       const { reduce = 'sum', gradient = true } = spec.options;
+      if (reduce !== 'sum' && reduce !== 'mean' && reduce !== 'none') {
+        throw new InvalidArgumentError(`emitModule: reduce must be 'sum', 'mean' or 'none'`);
+      }
       const data = symbolsOf(spec.options.data, 'emitModule (data)');
       const params = symbolsOf(spec.options.params, 'emitModule (params)');
       if (data.length === 0)
         throw new InvalidArgumentError('emitModule: a batch kernel needs a data variable');
-      const cols = 'columns: readonly Float64Array[], params: ArrayLike<number>';
-      const type =
-        reduce === 'none'
-          ? `(${cols}, out: Float64Array${gradient ? ', gradOut?: Float64Array' : ''}) => void`
-          : `(${cols}${gradient ? ', gradOut?: Float64Array' : ''}) => number`;
-      return { generated: batchProgram(spec.expr, data, params, reduce, gradient), type };
+      return batchProgram(spec.expr, data, params, reduce, gradient);
     }
     default:
       throw new InvalidArgumentError(
@@ -141,9 +146,15 @@ function generate(spec: ModuleFunction): { generated: Generated; type: string } 
 }
 
 /**
- * Emits compiled functions as one standalone ES module: each export is the function the
- * matching `compile*` call returns (argument checks throw `RangeError` instead of
- * `InvalidArgumentError`). The module imports nothing and contains no user text.
+ * Emits compiled functions as one standalone module. JavaScript (the default): an ES
+ * module whose exports are the functions the matching `compile*` calls return (argument
+ * checks throw `RangeError` instead of `InvalidArgumentError`), and its `.d.ts`. C
+ * (`language: 'c'`): C99 source and header with the same programs as C functions — arrays
+ * as `const double *` (read) and `double *` (written), batch columns as
+ * `const double *const *` plus the number of points, optional outputs as `NULL`; no
+ * allocation, no argument checks (C cannot know array lengths; the header says them). The
+ * output contains no user text but the export names, which must be plain identifiers of
+ * the language (C: no keyword, no math.h or C library name, not starting with `lz`).
  *
  * @example
  * ```ts
@@ -152,20 +163,47 @@ function generate(spec: ModuleFunction): { generated: Generated; type: string } 
  * ]);
  * writeFileSync('loss.mjs', js); writeFileSync('loss.d.mts', dts);
  * // elsewhere: import { lossGrad } from './loss.mjs';
+ *
+ * const native = emitModule(
+ *   [{ name: 'loss_grad', kind: 'gradient', expr: parse('(w*x - y)^2'), variables: ['w', 'x', 'y'] }],
+ *   { language: 'c' },
+ * );
+ * writeFileSync('loss.c', native.c); writeFileSync('loss.h', native.h); // cc -std=c99 -O2 -c loss.c
  * ```
  */
-export function emitModule(functions: readonly ModuleFunction[]): EmittedModule {
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options?: EmitModuleOptions & { readonly language?: 'js' },
+): EmittedModule;
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options: EmitModuleOptions & { readonly language: 'c' },
+): EmittedCModule;
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options?: EmitModuleOptions,
+): EmittedModule | EmittedCModule;
+export function emitModule(
+  functions: readonly ModuleFunction[],
+  options: EmitModuleOptions = {},
+): EmittedModule | EmittedCModule {
   if (!Array.isArray(functions) || functions.length === 0) {
     throw new InvalidArgumentError('emitModule: expected a non-empty array of functions');
   }
-  const seen = new Set<string>();
-  const js: string[] = ['// Generated by Leibniz: standalone, no imports. Do not edit.'];
-  const dts: string[] = ['// Generated by Leibniz. Do not edit.'];
-  for (const spec of functions) {
-    const name = checkName(spec.name, seen);
-    const { generated, type } = generate(spec);
-    js.push(`export const ${name} = (function (E) {\n${factoryBody(generated)}\n})(RangeError);`);
-    dts.push(`export declare const ${name}: ${type};`);
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('emitModule: options must be an object');
   }
-  return { js: `${js.join('\n')}\n`, dts: `${dts.join('\n')}\n` };
+  const language = options.language ?? 'js';
+  if (language !== 'js' && language !== 'c') {
+    throw new InvalidArgumentError(
+      `emitModule: language must be 'js' or 'c', not ${JSON.stringify(language)}`,
+    );
+  }
+  const backend: Backend<EmittedModule | EmittedCModule> = BACKENDS[language];
+  const seen = new Set<string>();
+  const exports = functions.map((spec) => ({
+    name: checkName(spec?.name, seen, backend.names),
+    program: programOf(spec),
+  }));
+  return backend.emit(exports);
 }

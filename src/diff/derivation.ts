@@ -84,7 +84,9 @@ export class Derivation {
   private render(p: Printer): string[] {
     const label = (e: Expr): string =>
       e === this.expr && this.name !== undefined ? p.name(this.name) : p.label(e);
-    const lhs = p.partial(label(this.expr), label(this.variable));
+    // The variable keeps its own name even when it is the whole expression (∂L/∂s, not ∂L/∂L).
+    const variable = p.label(this.variable);
+    const lhs = p.partial(label(this.expr), variable);
     const lines: string[] = [];
     if (this.chain !== undefined && this.chain.length > 1) {
       const factors = this.chain.map((f) => p.partial(label(f.upper), label(f.lower)));
@@ -101,13 +103,7 @@ export class Derivation {
     for (const s of this.steps) {
       const what =
         s.rule === 'chain' ? `chain rule (${s.function})` : `${s.rule.replace('-', ' ')} rule`;
-      lines.push(
-        p.equation(
-          p.derivativeOf(p.expr(s.expr), label(this.variable)),
-          p.expr(s.derivative),
-          what,
-        ),
-      );
+      lines.push(p.equation(p.derivativeOf(p.expr(s.expr), variable), p.expr(s.derivative), what));
     }
     lines.push(p.equation(lhs, p.expr(this.result)));
     return lines;

@@ -2,7 +2,9 @@
  * The operator metadata table: one row per operator and known function, read by the
  * parser, the printers, the interpreter and the code generator (as acorn's token table
  * drives its parser). Adding a function starts here; the type system then asks for its
- * derivative, evaluator and emitter entries.
+ * derivative and evaluator entries. Its float semantics for compiled code are the `kernel`
+ * column, written in a small vocabulary of primitives that every code-generation back end
+ * implements, so a function that maps onto existing primitives needs nothing in `codegen`.
  */
 
 /** Names of the functions Leibniz knows (parses, prints, evaluates and differentiates). */
@@ -64,6 +66,72 @@ export type SignRule =
 /** Some of the signs `-`, `0`, `+`, in this order. */
 export type SignText = '-' | '0' | '+' | '-0' | '0+' | '-+' | '-0+';
 
+/**
+ * The float primitives compiled code is made of, with their arities: the vocabulary of the
+ * `kernel` column. Semantics are those of JavaScript's `Math` (IEEE 754 double, NaN in gives
+ * NaN out, `min`/`max` propagate NaN and order −0 before +0, `pow(1, ∞)` is NaN), and for the
+ * rest Leibniz's own stable helpers: `sigmoid` 1/(1 + e^−x) that never overflows, `softplus`
+ * log(1 + e^x) as max(x, 0) + log1p(e^−|x|), `relu` max(x, 0), `heaviside` (1 for x > 0, 0 for
+ * x ≤ 0), `erf` (fdlibm), and `gate(s, a)`, the product s·a of a step s (heaviside or sign)
+ * with the convention that a step at 0 zeroes it even where a is ±∞ (a NaN a stays NaN): the
+ * derivative of relu(x)^(1/2) is ½·relu(x)^(−1/2)·H(x), 0 (not ∞·0) where x < 0; and
+ * `sech2(u, t)`, sech²(u) given t = tanh(u): 1 − t² where that keeps its digits, else from
+ * exp (1 − t² is 0 once tanh(u) rounds to ±1, from |u| ≈ 19). Every back end maps each primitive to its language (a table typed
+ * over this vocabulary, so a new primitive is a compile error in every back end until each
+ * says how to compute it).
+ */
+export const KERNEL_PRIMITIVES = {
+  sin: 1,
+  cos: 1,
+  tan: 1,
+  asin: 1,
+  acos: 1,
+  atan: 1,
+  atan2: 2,
+  sinh: 1,
+  cosh: 1,
+  tanh: 1,
+  asinh: 1,
+  acosh: 1,
+  atanh: 1,
+  exp: 1,
+  expm1: 1,
+  log: 1,
+  log1p: 1,
+  log2: 1,
+  log10: 1,
+  sqrt: 1,
+  cbrt: 1,
+  pow: 2,
+  abs: 1,
+  sign: 1,
+  min: 2,
+  max: 2,
+  sigmoid: 1,
+  softplus: 1,
+  relu: 1,
+  erf: 1,
+  heaviside: 1,
+  gate: 2,
+  sech2: 2,
+} as const satisfies Readonly<Record<string, 1 | 2>>;
+
+/** A float primitive of the kernel vocabulary. */
+export type KernelPrimitive = keyof typeof KERNEL_PRIMITIVES;
+
+/** Exact float arithmetic a kernel may use besides the primitives. */
+export type KernelArithmetic = 'add' | 'sub' | 'mul' | 'div' | 'neg';
+
+/**
+ * How a function is computed in floats, independent of any target language: an expression
+ * over the function's arguments (`{ arg: 0 }`), numbers and the primitives — `sin(u)` is the
+ * primitive `sin` of argument 0, `sec(u)` is `1 / cos(u)`.
+ */
+export type Kernel =
+  | { readonly arg: 0 | 1 }
+  | { readonly num: number }
+  | { readonly op: KernelPrimitive | KernelArithmetic; readonly args: readonly Kernel[] };
+
 /** Everything Leibniz knows about one function, one column per fact. */
 export interface FunctionInfo {
   /** Number of arguments. */
@@ -78,6 +146,8 @@ export interface FunctionInfo {
   readonly atZero?: readonly [bigint, bigint];
   /** Signs of the result by the sign of the argument (the sign analysis of `simplify`). */
   readonly sign?: SignRule;
+  /** How compiled code computes it (see `Kernel`; code generation reads only this column). */
+  readonly kernel: Kernel;
 }
 
 const op = (name: string): string => `\\operatorname{${name}}`;
@@ -86,6 +156,18 @@ const ONE_AT_ZERO = [1n, 1n] as const;
 /** Odd and increasing: the sign of the argument. */
 const SAME_SIGN: SignRule = { neg: '-', zero: '0', pos: '+' };
 const POSITIVE: SignRule = { neg: '+', zero: '+', pos: '+' };
+const U = { arg: 0 } as const;
+const V = { arg: 1 } as const;
+/** The kernel that applies primitive `op` to the function's arguments, in order. */
+const primitive = (op: KernelPrimitive): Kernel => ({
+  op,
+  args: KERNEL_PRIMITIVES[op] === 1 ? [U] : [U, V],
+});
+/** 1 / op(u). */
+const reciprocal = (op: KernelPrimitive): Kernel => ({
+  op: 'div',
+  args: [{ num: 1 }, { op, args: [U] }],
+});
 
 /**
  * The function table: every fact about every known function. The type demands a row per
@@ -93,20 +175,63 @@ const POSITIVE: SignRule = { neg: '+', zero: '+', pos: '+' };
  * the type system then asks for too.
  */
 export const FUNCTIONS = {
-  sin: { arity: 1, latex: '\\sin', powerOnName: true, parity: 'odd', atZero: ZERO_AT_ZERO },
-  cos: { arity: 1, latex: '\\cos', powerOnName: true, parity: 'even', atZero: ONE_AT_ZERO },
-  tan: { arity: 1, latex: '\\tan', powerOnName: true, parity: 'odd', atZero: ZERO_AT_ZERO },
-  sec: { arity: 1, latex: '\\sec', powerOnName: true, parity: 'even', atZero: ONE_AT_ZERO },
-  csc: { arity: 1, latex: '\\csc', powerOnName: true, parity: 'odd' },
-  cot: { arity: 1, latex: '\\cot', powerOnName: true, parity: 'odd' },
-  asin: { arity: 1, latex: '\\arcsin', parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  sin: {
+    arity: 1,
+    latex: '\\sin',
+    powerOnName: true,
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    kernel: primitive('sin'),
+  },
+  cos: {
+    arity: 1,
+    latex: '\\cos',
+    powerOnName: true,
+    parity: 'even',
+    atZero: ONE_AT_ZERO,
+    kernel: primitive('cos'),
+  },
+  tan: {
+    arity: 1,
+    latex: '\\tan',
+    powerOnName: true,
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    kernel: primitive('tan'),
+  },
+  sec: {
+    arity: 1,
+    latex: '\\sec',
+    powerOnName: true,
+    parity: 'even',
+    atZero: ONE_AT_ZERO,
+    kernel: reciprocal('cos'),
+  },
+  csc: { arity: 1, latex: '\\csc', powerOnName: true, parity: 'odd', kernel: reciprocal('sin') },
+  cot: { arity: 1, latex: '\\cot', powerOnName: true, parity: 'odd', kernel: reciprocal('tan') },
+  asin: {
+    arity: 1,
+    latex: '\\arcsin',
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    kernel: primitive('asin'),
+  },
   acos: {
     arity: 1,
     latex: '\\arccos',
     sign: { neg: '+', zero: '+', pos: '0+' },
+    kernel: primitive('acos'),
   },
-  atan: { arity: 1, latex: '\\arctan', parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
-  atan2: { arity: 2, latex: op('atan2') },
+  atan: {
+    arity: 1,
+    latex: '\\arctan',
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    kernel: primitive('atan'),
+  },
+  atan2: { arity: 2, latex: op('atan2'), kernel: primitive('atan2') },
   sinh: {
     arity: 1,
     latex: '\\sinh',
@@ -114,6 +239,7 @@ export const FUNCTIONS = {
     parity: 'odd',
     atZero: ZERO_AT_ZERO,
     sign: SAME_SIGN,
+    kernel: primitive('sinh'),
   },
   cosh: {
     arity: 1,
@@ -122,6 +248,7 @@ export const FUNCTIONS = {
     parity: 'even',
     atZero: ONE_AT_ZERO,
     sign: POSITIVE,
+    kernel: primitive('cosh'),
   },
   tanh: {
     arity: 1,
@@ -130,39 +257,89 @@ export const FUNCTIONS = {
     parity: 'odd',
     atZero: ZERO_AT_ZERO,
     sign: SAME_SIGN,
+    kernel: primitive('tanh'),
   },
-  asinh: { arity: 1, latex: op('arsinh'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
-  acosh: { arity: 1, latex: op('arcosh'), sign: { neg: '0+', zero: '0+', pos: '0+' } },
-  atanh: { arity: 1, latex: op('artanh'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
-  exp: { arity: 1, latex: '\\exp', atZero: ONE_AT_ZERO, sign: POSITIVE },
-  log: { arity: 1, latex: '\\log' },
-  log2: { arity: 1, latex: '\\log_{2}' },
-  log10: { arity: 1, latex: '\\log_{10}' },
-  cbrt: { arity: 1, latex: op('cbrt'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  asinh: {
+    arity: 1,
+    latex: op('arsinh'),
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    kernel: primitive('asinh'),
+  },
+  acosh: {
+    arity: 1,
+    latex: op('arcosh'),
+    sign: { neg: '0+', zero: '0+', pos: '0+' },
+    kernel: primitive('acosh'),
+  },
+  atanh: {
+    arity: 1,
+    latex: op('artanh'),
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    kernel: primitive('atanh'),
+  },
+  exp: { arity: 1, latex: '\\exp', atZero: ONE_AT_ZERO, sign: POSITIVE, kernel: primitive('exp') },
+  log: { arity: 1, latex: '\\log', kernel: primitive('log') },
+  log2: { arity: 1, latex: '\\log_{2}', kernel: primitive('log2') },
+  log10: { arity: 1, latex: '\\log_{10}', kernel: primitive('log10') },
+  cbrt: {
+    arity: 1,
+    latex: op('cbrt'),
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    kernel: primitive('cbrt'),
+  },
   abs: {
     arity: 1,
     latex: op('abs'),
     parity: 'even',
     atZero: ZERO_AT_ZERO,
     sign: { neg: '+', zero: '0', pos: '+' },
+    kernel: primitive('abs'),
   },
-  sign: { arity: 1, latex: op('sign'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
-  min: { arity: 2, latex: '\\min', sign: 'min' },
-  max: { arity: 2, latex: '\\max', sign: 'max' },
-  sigmoid: { arity: 1, latex: op('sigmoid'), atZero: [1n, 2n], sign: POSITIVE },
-  softplus: { arity: 1, latex: op('softplus'), sign: POSITIVE },
+  sign: {
+    arity: 1,
+    latex: op('sign'),
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    kernel: primitive('sign'),
+  },
+  min: { arity: 2, latex: '\\min', sign: 'min', kernel: primitive('min') },
+  max: { arity: 2, latex: '\\max', sign: 'max', kernel: primitive('max') },
+  sigmoid: {
+    arity: 1,
+    latex: op('sigmoid'),
+    atZero: [1n, 2n],
+    sign: POSITIVE,
+    kernel: primitive('sigmoid'),
+  },
+  softplus: { arity: 1, latex: op('softplus'), sign: POSITIVE, kernel: primitive('softplus') },
   relu: {
     arity: 1,
     latex: op('relu'),
     atZero: ZERO_AT_ZERO,
     sign: { neg: '0', zero: '0', pos: '+' },
+    kernel: primitive('relu'),
   },
-  erf: { arity: 1, latex: op('erf'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  erf: {
+    arity: 1,
+    latex: op('erf'),
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    kernel: primitive('erf'),
+  },
   heaviside: {
     arity: 1,
     latex: op('H'),
     atZero: ZERO_AT_ZERO,
     sign: { neg: '0', zero: '0', pos: '+' },
+    kernel: primitive('heaviside'),
   },
 } as const satisfies { readonly [K in FunctionName]: FunctionInfo };
 

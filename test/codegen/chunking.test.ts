@@ -4,13 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGradient } from '../../src/codegen/index.js';
-import {
-  batchProgram,
-  gradientProgram,
-  hessianProgram,
-  hessianVectorProgram,
-  valueProgram,
-} from '../../src/codegen/programs.js';
+import { layout } from '../../src/codegen/layout.js';
+import { batchProgram } from '../../src/codegen/programs/batch.js';
+import { gradientProgram } from '../../src/codegen/programs/gradient.js';
+import { hessianProgram, hessianVectorProgram } from '../../src/codegen/programs/hessian.js';
+import { valueProgram } from '../../src/codegen/programs/value.js';
 import { add, type Expr, mul, pow, sin, size, sub, sym, tanh } from '../../src/expr/index.js';
 import { arbNumericExpr, build } from './helpers.js';
 
@@ -36,20 +34,24 @@ describe('chunked ≡ unchunked', () => {
           const whole = build<(...a: number[]) => number>(
             valueProgram([e], VARS, 'positional', false),
           );
-          const split = valueProgram([e], VARS, 'positional', false, budget);
-          const f = build<(...a: number[]) => number>(split);
+          const f = build<(...a: number[]) => number>(
+            valueProgram([e], VARS, 'positional', false),
+            budget,
+          );
           expect(same(f(p[0], p[1], p[2]), whole(p[0], p[1], p[2]))).toBe(true);
-          const fv = build<(x: Vec) => number>(valueProgram([e], VARS, 'vector', false, budget));
+          const fv = build<(x: Vec) => number>(valueProgram([e], VARS, 'vector', false), budget);
           expect(same(fv(p), whole(p[0], p[1], p[2]))).toBe(true);
           const multi = build<(x: Vec) => Float64Array>(
-            valueProgram([e, e2], VARS, 'vector', true, budget),
+            valueProgram([e, e2], VARS, 'vector', true),
+            budget,
           );
           const multiWhole = build<(x: Vec) => Float64Array>(
             valueProgram([e, e2], VARS, 'vector', true),
           );
           expect(sameArrays(multi(p), multiWhole(p))).toBe(true);
           const mp = build<(...a: number[]) => Float64Array>(
-            valueProgram([e, e2], VARS, 'positional', true, budget),
+            valueProgram([e, e2], VARS, 'positional', true),
+            budget,
           );
           expect(sameArrays(mp(p[0], p[1], p[2]), multiWhole(p))).toBe(true);
         },
@@ -63,7 +65,7 @@ describe('chunked ≡ unchunked', () => {
       fc.property(arbNumericExpr(3), arbP, fc.constantFrom(...BUDGETS), (e, p, budget) => {
         type G = (x: Vec, g?: Float64Array) => number;
         const whole = build<G>(gradientProgram(e, VARS));
-        const split = build<G>(gradientProgram(e, VARS, budget));
+        const split = build<G>(gradientProgram(e, VARS), budget);
         const g1 = new Float64Array(3);
         const g2 = new Float64Array(3);
         expect(same(split(p, g1), whole(p, g2))).toBe(true);
@@ -72,7 +74,7 @@ describe('chunked ≡ unchunked', () => {
         type H = (x: Vec) => Float64Array;
         expect(
           sameArrays(
-            build<H>(hessianProgram(e, VARS, budget))(p),
+            build<H>(hessianProgram(e, VARS), budget)(p),
             build<H>(hessianProgram(e, VARS))(p),
           ),
         ).toBe(true);
@@ -80,7 +82,7 @@ describe('chunked ≡ unchunked', () => {
         const v = [p[2], -p[0], 0.5];
         expect(
           sameArrays(
-            build<HV>(hessianVectorProgram(e, VARS, budget))(p, v),
+            build<HV>(hessianVectorProgram(e, VARS), budget)(p, v),
             build<HV>(hessianVectorProgram(e, VARS))(p, v),
           ),
         ).toBe(true);
@@ -102,7 +104,7 @@ describe('chunked ≡ unchunked', () => {
           type K = (cols: Float64Array[], p: Vec, g?: Float64Array) => number;
           for (const reduce of ['sum', 'mean'] as const) {
             const whole = build<K>(batchProgram(e, [x, y], [a, b], reduce, true));
-            const split = build<K>(batchProgram(e, [x, y], [a, b], reduce, true, budget));
+            const split = build<K>(batchProgram(e, [x, y], [a, b], reduce, true), budget);
             const g1 = new Float64Array(2);
             const g2 = new Float64Array(2);
             expect(same(split([xs, ys], p, g1), whole([xs, ys], p, g2))).toBe(true);
@@ -111,7 +113,7 @@ describe('chunked ≡ unchunked', () => {
           }
           type N = (cols: Float64Array[], p: Vec, o: Float64Array, go?: Float64Array) => void;
           const whole = build<N>(batchProgram(e, [x, y], [a, b], 'none', true));
-          const split = build<N>(batchProgram(e, [x, y], [a, b], 'none', true, budget));
+          const split = build<N>(batchProgram(e, [x, y], [a, b], 'none', true), budget);
           const o1 = new Float64Array(4);
           const o2 = new Float64Array(4);
           const go1 = new Float64Array(8);
@@ -127,9 +129,8 @@ describe('chunked ≡ unchunked', () => {
 
   it('actually splits', () => {
     const e = add(...Array.from({ length: 30 }, (_, k) => sin(mul(k + 1, VARS[k % 3]))));
-    const g = gradientProgram(e, VARS, 10);
-    expect(g.chunks).toBeGreaterThan(5);
-    expect(gradientProgram(e, VARS).chunks).toBe(0);
+    expect(layout(gradientProgram(e, VARS), 10).chunks).toBeGreaterThan(5);
+    expect(layout(gradientProgram(e, VARS)).chunks).toBe(0);
   });
 });
 

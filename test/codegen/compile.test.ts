@@ -2,7 +2,7 @@
 // source, determinism, typed errors.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { numberLiteral } from '../../src/codegen/emit.js';
+import { numberLiteral } from '../../src/codegen/emit/js.js';
 import { compile } from '../../src/codegen/index.js';
 import {
   add,

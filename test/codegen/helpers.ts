@@ -1,7 +1,8 @@
 // Shared helpers of the code generator's tests: float comparison with NaN ≡ NaN, and
 // compiling through the program builders with a given chunk budget (to force chunking).
 import { instantiate } from '../../src/codegen/compile.js';
-import { factoryBody, type Generated } from '../../src/codegen/programs.js';
+import { factoryBody } from '../../src/codegen/emit/js.js';
+import type { Program } from '../../src/codegen/program.js';
 
 /**
  * True when `a` and `b` agree: both NaN, equal (infinities included), or within `rel`
@@ -14,9 +15,9 @@ export function close(a: number, b: number, rel = 1e-12, abs = 0): boolean {
   return Math.abs(a - b) <= Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), abs);
 }
 
-/** Instantiates a generated program (as the public compilers do). */
-export function build<F>(g: Generated): F {
-  return instantiate(factoryBody(g)) as F;
+/** Instantiates a program (as the public compilers do), laid out with chunk `budget`. */
+export function build<F>(program: Program, budget?: number): F {
+  return instantiate(factoryBody(program, budget)) as F;
 }
 
 import type fc from 'fast-check';

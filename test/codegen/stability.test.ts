@@ -2,8 +2,20 @@
 // forms) with finite, correct values and gradients for |u| up to 1000; log1p and expm1
 // where 1 + u and exp(u) − 1 would cancel.
 import { describe, expect, it } from 'vitest';
-import { compile, compileBatch, compileGradient } from '../../src/codegen/index.js';
-import { add, div, exp, log, mul, neg, sigmoid, softplus, sub, sym } from '../../src/expr/index.js';
+import { compile, compileBatch, compileGradient, compileHessian } from '../../src/codegen/index.js';
+import {
+  add,
+  div,
+  exp,
+  log,
+  mul,
+  neg,
+  parse,
+  sigmoid,
+  softplus,
+  sub,
+  sym,
+} from '../../src/expr/index.js';
 
 const u = sym('u');
 const w = sym('w');
@@ -65,5 +77,62 @@ describe('cancellation-free forms', () => {
     expect(compile(sub(exp(u), 1), ['u'])(1e-20)).toBe(1e-20);
     expect(compile(sub(1, exp(u)), ['u'])(1e-20)).toBe(-1e-20);
     expect(compile(add(sub(exp(u), 1), w), ['u', 'w'])(1e-20, 0)).toBe(1e-20);
+  });
+});
+
+describe('the issue-9 edges, compiled', () => {
+  const at = (text: string, vars: string[], point: number[]): [number, number[]] => {
+    const f = compileGradient(parse(text), vars);
+    const g = new Float64Array(vars.length);
+    return [f(point, g), [...g]];
+  };
+
+  it('exp(u)/(1 + exp(u)) and exp(−u)/(1 + exp(−u)) have finite gradients at |u| = 1000', () => {
+    for (const text of ['exp(u)/(1 + exp(u))', 'exp(-u)/(1 + exp(-u))']) {
+      for (const t of [-1000, 1000]) {
+        const [v, [d]] = at(text, ['u'], [t]);
+        expect(Number.isFinite(v) && Number.isFinite(d)).toBe(true);
+        expect(Math.abs(d)).toBe(0);
+      }
+    }
+  });
+
+  it('log(sigmoid(u)) and log(1 − sigmoid(u)) stay finite: the two halves of cross-entropy', () => {
+    expect(at('log(sigmoid(u))', ['u'], [-1000])).toEqual([-1000, [1]]);
+    expect(at('log(1 - sigmoid(u))', ['u'], [1000])).toEqual([-1000, [-1]]);
+    expect(at('log(1 - sigmoid(u))', ['u'], [100])[0]).toBe(-100);
+  });
+
+  it('the Hessian of log(1 + exp(u)) is finite at u = 1000', () => {
+    const h = compileHessian(parse('log(1 + exp(u))'), ['u']);
+    expect([...h([1000])]).toEqual([0]);
+    expect([...h([0])]).toEqual([0.25]);
+  });
+
+  it('1 − tanh(u)² keeps its digits where tanh(u) rounds to 1', () => {
+    const f = compile(parse('1 - tanh(u)^2'), ['u']);
+    const sech2 = 1 / Math.cosh(19) ** 2;
+    expect(f(19) / sech2).toBeCloseTo(1, 12);
+    expect(f(1000)).toBe(0);
+  });
+
+  it('a step at 0 zeroes the chain: relu(u)^(1/2) has gradient 0 for u < 0, in JS as in evaluate', () => {
+    for (const t of [-1, -1000]) expect(at('relu(u)^(1/2)', ['u'], [t])).toEqual([0, [0]]);
+    expect(at('relu(u)^(1/2)', ['u'], [4])).toEqual([2, [0.25]]);
+    // Out of the domain stays NaN.
+    expect(at('heaviside(u)*log(u)', ['u'], [-1])[0]).toBeNaN();
+  });
+
+  it("tanh's gradient keeps its digits where tanh(u) rounds to ±1 (sech2 kernel)", () => {
+    for (const t of [-40, -19, 0.3, 1.2, 5, 19, 40]) {
+      const [, [d]] = at('tanh(u)', ['u'], [t]);
+      const sech2 = 1 / Math.cosh(t) ** 2;
+      expect(Math.abs(d - sech2)).toBeLessThanOrEqual(1e-14 * sech2);
+    }
+    expect(at('tanh(u)', ['u'], [1000])[1]).toEqual([0]);
+  });
+
+  it('d/du 0^u is 0 where 0^u is defined', () => {
+    expect(at('0^u + u', ['u'], [1])).toEqual([1, [1]]);
   });
 });

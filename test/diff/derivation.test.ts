@@ -62,4 +62,10 @@ describe('derivation', () => {
       { numRuns: 150 },
     );
   });
+
+  it('names the variable by itself when it is the whole expression', () => {
+    const d = derivation(parse('s'), 's', { name: 'L' });
+    expect(d.toString()).toBe('∂L/∂s = 1');
+    expect(d.result).toBe(parse('1'));
+  });
 });

@@ -1,0 +1,682 @@
+/**
+ * Layout: turns a program (program.ts) into straight-line functions, deciding where each
+ * value is computed and kept. Values are computed once, in topological order; loop-invariant
+ * values before the loop; each unordered write right after its value; inputs read just
+ * before their first use; programs too large for one function are cut into chunk functions
+ * that pass values through scratch memory (preallocated, so a call allocates nothing). The
+ * result is still data: an emitter only prints it.
+ */
+import { InvalidArgumentError } from '../expr/index.js';
+import { type InputSource, IrNode } from './ir.js';
+import {
+  type ArgumentsStatement,
+  at,
+  type FillStatement,
+  type IfMissingStatement,
+  type Index,
+  type InputLocation,
+  type LoopStatement,
+  nodesOf,
+  type Param,
+  type Program,
+  type ProgramFunction,
+  type ReturnStatement,
+  type SetStatement,
+  type Stmt,
+  type StoreStatement,
+  type Value,
+} from './program.js';
+import { chunk, topologicalOrder } from './schedule.js';
+
+/**
+ * Statement weight per chunk function: 2,500 units ≈ 700 statements ≈ 20 KB of bytecode,
+ * well under V8's 60 KB limit for optimisation, and small enough that the optimising
+ * compiler (superlinear in function size) finishes each chunk in a fraction of a second.
+ */
+export const DEFAULT_CHUNK_BUDGET = 2500;
+
+/** An operand of a laid-out statement. */
+export type Operand =
+  /** A local, a number parameter, a scalar or a size. */
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'lit'; readonly value: number }
+  /** An array element or a cell of scratch memory, read in place. */
+  | { readonly kind: 'load'; readonly array: string; readonly index: Index }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly string[] }
+  | {
+      readonly kind: 'binary';
+      readonly op: '+' | '-' | '*' | '/';
+      readonly left: Operand;
+      readonly right: Operand;
+    };
+
+/**
+ * A laid-out statement: every value has a name, every store a place. Besides the
+ * statements of programs: computing a value, defining a name, declaring scalars, running a
+ * chunk function.
+ */
+export type Line =
+  | StoreStatement<Operand>
+  | SetStatement<Operand>
+  | FillStatement
+  | LoopStatement<Line>
+  | ArgumentsStatement
+  | IfMissingStatement<Line>
+  | ReturnStatement<Operand>
+  /** `const name = node.op(args)`: one value of the IR (its op, signs, coefficient). */
+  | {
+      readonly kind: 'compute';
+      readonly name: string;
+      readonly node: IrNode;
+      readonly args: readonly Operand[];
+    }
+  /** `const name = value` (an input read, a value fetched from scratch memory). */
+  | { readonly kind: 'define'; readonly name: string; readonly value: Operand }
+  /** Mutable scalars, each starting at 0. */
+  | { readonly kind: 'declare'; readonly names: readonly string[] }
+  /** A call of chunk function `fn` with the main function's names `args`. */
+  | { readonly kind: 'run'; readonly fn: string; readonly args: readonly ChunkParam[] };
+
+/** A parameter of a chunk function: something of the main function it uses. */
+export type ChunkParam =
+  | { readonly kind: 'array'; readonly name: string; readonly access: 'read' | 'write' }
+  /** A loop variable. */
+  | { readonly kind: 'index'; readonly name: string }
+  /** Scratch memory of the main function. */
+  | { readonly kind: 'memory'; readonly name: string };
+
+/** A function of the program as laid out. */
+export interface MainFunction {
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly returns: 'number' | 'array' | 'void';
+  readonly body: readonly Line[];
+}
+
+/** A piece of a main function, run by `run` lines of the main function. */
+export interface ChunkFunction {
+  readonly name: string;
+  readonly params: readonly ChunkParam[];
+  readonly body: readonly Line[];
+}
+
+/** Scratch memory: `size` doubles, one block per main function. */
+export interface Memory {
+  readonly name: string;
+  readonly size: number;
+}
+
+/** One program function: its main function, its chunks (in call order) and its memory. */
+export interface LaidUnit {
+  readonly main: MainFunction;
+  readonly chunks: readonly ChunkFunction[];
+  readonly memory: readonly Memory[];
+}
+
+/** A laid-out program: units in the program's order (callees first). */
+export interface LaidProgram {
+  readonly units: readonly LaidUnit[];
+  readonly entry: string;
+  /** Number of chunk functions over all units (0: nothing was split). */
+  readonly chunks: number;
+}
+
+/**
+ * Lays out every function of `program`; `budget` is the statement weight per chunk
+ * function (tests pass a tiny one to exercise chunking on small programs).
+ */
+export function layout(program: Program, budget = DEFAULT_CHUNK_BUDGET): LaidProgram {
+  const units = program.functions.map((f) => new FunctionLayout(f, budget).unit());
+  return {
+    units,
+    entry: program.entry,
+    chunks: units.reduce((k, u) => k + u.chunks.length, 0),
+  };
+}
+
+const isAtom = (n: IrNode): boolean => n.op === 'lit' || n.op === 'in';
+const INPUT_PREFIX: { readonly [S in InputSource]: string } = {
+  x: 'x',
+  v: 'v',
+  param: 'p',
+  data: 'c',
+};
+
+type Assignment = Extract<Stmt, { kind: 'store' | 'set' }>;
+type Write = Assignment & { readonly value: IrNode };
+type Loop = Extract<Stmt, { kind: 'loop' }>;
+
+/** True for a store or set of an IR value: a member of an unordered run. */
+const isWrite = (s: Stmt): s is Write =>
+  (s.kind === 'store' || s.kind === 'set') && s.value instanceof IrNode;
+
+/** The IR values a statement uses (inside loops and branches too), in order. */
+function* statementNodes(s: Stmt): Generator<IrNode> {
+  switch (s.kind) {
+    case 'store':
+    case 'set':
+    case 'return':
+      yield* nodesOf(s.value);
+      return;
+    case 'loop':
+      for (const t of s.body) yield* statementNodes(t);
+      return;
+    case 'ifMissing':
+      for (const t of s.body) yield* statementNodes(t);
+      return;
+    default:
+      return;
+  }
+}
+
+const usesValues = (s: Stmt): boolean => !statementNodes(s).next().done;
+
+/** The run of writes where a region's values are computed: [start, end), start −1 if none. */
+function computeRun(stmts: readonly Stmt[]): { start: number; end: number } {
+  const start = stmts.findIndex(usesValues);
+  if (start < 0) return { start, end: start };
+  let end = start;
+  while (end < stmts.length && isWrite(stmts[end])) end++;
+  return { start, end };
+}
+
+/** Region −1 is the function body outside loops; region k ≥ 0 the body of the k-th loop. */
+const TOP = -1;
+
+/** The layout of one program function. */
+class FunctionLayout {
+  private readonly loops: Loop[];
+  private readonly names = new Map<number, string>();
+  private readonly pre: IrNode[];
+  private readonly loopOrders: IrNode[][];
+  /** Chunks of each region (TOP first), and where each node is computed per region. */
+  private readonly preChunks: IrNode[][];
+  private readonly loopChunks: IrNode[][][];
+  private readonly preFn = new Map<number, number>();
+  private readonly loopFn: Map<number, number>[];
+  private readonly chunkRegion: number[] = [];
+  private readonly chunkNodes: IrNode[][] = [];
+  /** Writes run right after their value, per region. */
+  private readonly after = new Map<number, Map<number, Write[]>>();
+  private readonly late = new Map<number, Write[]>();
+  private readonly slots = new Map<number, number>();
+  private readonly memoryScalars = new Map<string, number>();
+  private readonly positional: Map<string, number>;
+  /** Number parameters some function reads through the positional copy. */
+  private readonly copied = new Set<string>();
+  private readonly scratch: string;
+  private readonly accumulators: string;
+  private readonly positionalCopy: string;
+
+  constructor(
+    private readonly fn: ProgramFunction,
+    budget: number,
+  ) {
+    const body = fn.body;
+    this.loops = body.filter((s): s is Loop => s.kind === 'loop');
+    for (const l of this.loops) {
+      if (l.body.some((s) => s.kind === 'loop')) {
+        throw new InvalidArgumentError(`layout: nested loops are not supported (${fn.name})`);
+      }
+    }
+    // The returned values first (the forward pass), then everything in statement order
+    // (the backward sweep that reuses it).
+    const roots: IrNode[] = [];
+    for (const s of body) if (s.kind === 'return') roots.push(...nodesOf(s.value));
+    for (const s of body) roots.push(...statementNodes(s));
+    const order = topologicalOrder(roots, isAtom);
+    order.forEach((n, k) => {
+      this.names.set(n.id, `t${k}`);
+    });
+    this.pre = order.filter((n) => !n.varying);
+    this.loopOrders = this.loops.map((l) => {
+      const needed = new Set(
+        topologicalOrder(
+          l.body.flatMap((s) => [...statementNodes(s)]),
+          isAtom,
+        ).map((n) => n.id),
+      );
+      return order.filter((n) => n.varying && needed.has(n.id));
+    });
+    const loopNodes = new Set(this.loopOrders.flat().map((n) => n.id));
+    if (order.some((n) => n.varying && !loopNodes.has(n.id))) {
+      throw new InvalidArgumentError(`layout: a per-point value outside a loop (${fn.name})`);
+    }
+
+    this.preChunks = chunk(this.pre, budget);
+    this.loopChunks = this.loopOrders.map((o) => chunk(o, budget));
+    this.loopFn = this.loops.map(() => new Map());
+    const place = (chunks: IrNode[][], region: number, where: Map<number, number>): void => {
+      const split = chunks.length > 1;
+      for (const c of chunks) {
+        let k = 0;
+        if (split) {
+          this.chunkRegion.push(region);
+          this.chunkNodes.push(c);
+          k = this.chunkNodes.length;
+        }
+        for (const n of c) where.set(n.id, k);
+      }
+    };
+    place(this.preChunks, TOP, this.preFn);
+    this.loopChunks.forEach((c, l) => {
+      place(c, l, this.loopFn[l]);
+    });
+
+    // Writes of the compute runs go right after their value when it is computed in the
+    // same region; the others run at the end of the run, in the main function.
+    const assign = (stmts: readonly Stmt[], region: number): void => {
+      const { start, end } = computeRun(stmts);
+      const after = new Map<number, Write[]>();
+      const late: Write[] = [];
+      for (let k = Math.max(start, 0); k < end; k++) {
+        const w = stmts[k] as Write;
+        if (w.value.varying && region === TOP) {
+          throw new InvalidArgumentError(`layout: a per-point value outside a loop (${fn.name})`);
+        }
+        if (!isAtom(w.value) && w.value.varying === (region !== TOP)) {
+          const list = after.get(w.value.id);
+          if (list) list.push(w);
+          else after.set(w.value.id, [w]);
+          if (w.kind === 'set' && this.fnOf(w.value, region) !== 0) {
+            if (!this.memoryScalars.has(w.scalar)) {
+              this.memoryScalars.set(w.scalar, this.memoryScalars.size);
+            }
+          }
+        } else late.push(w);
+      }
+      this.after.set(region, after);
+      this.late.set(region, late);
+    };
+    assign(body, TOP);
+    this.loops.forEach((l, k) => {
+      assign(l.body, k);
+    });
+
+    const numbers = fn.params.filter((p) => p.kind === 'number');
+    this.positional = new Map(
+      this.chunkNodes.length > 0 ? numbers.map((p, k) => [p.name, k] as const) : [],
+    );
+    this.scratch = `${fn.name}_S`;
+    this.accumulators = `${fn.name}_A`;
+    this.positionalCopy = `${fn.name}_X`;
+  }
+
+  /** The function computing `n` as seen from `region`: 0 for main, k ≥ 1 for chunk k. */
+  private fnOf(n: IrNode, region: number): number | undefined {
+    return n.varying ? this.loopFn[region]?.get(n.id) : this.preFn.get(n.id);
+  }
+
+  private location(n: IrNode): InputLocation {
+    const loc = this.fn.inputs.get(n);
+    if (loc === undefined) {
+      throw new InvalidArgumentError(`layout: input ${n.source}${n.index} has no location`);
+    }
+    return loc;
+  }
+
+  /** Inputs read straight from a number parameter need no statement. */
+  private isDirect(n: IrNode): boolean {
+    const loc = this.location(n);
+    return loc.kind === 'param' && !this.positional.has(loc.name);
+  }
+
+  private atomName(n: IrNode): string {
+    if (n.op === 'in') {
+      const loc = this.location(n);
+      if (loc.kind === 'param' && !this.positional.has(loc.name)) return loc.name;
+      return `${INPUT_PREFIX[n.source!]}${n.index}`;
+    }
+    return this.names.get(n.id)!;
+  }
+
+  /** How a function refers to `n` after computing, importing or reading it. */
+  private ref(n: IrNode): Operand {
+    if (n.op === 'lit') return { kind: 'lit', value: n.value };
+    return { kind: 'name', name: this.atomName(n) };
+  }
+
+  private slotOf(n: IrNode): number {
+    let s = this.slots.get(n.id);
+    if (s === undefined) {
+      s = this.slots.size;
+      this.slots.set(n.id, s);
+    }
+    return s;
+  }
+
+  private readLine(n: IrNode): Line {
+    const loc = this.location(n);
+    if (loc.kind === 'param') this.copied.add(loc.name);
+    const value: Operand =
+      loc.kind === 'element'
+        ? { kind: 'load', array: loc.array, index: loc.index }
+        : { kind: 'load', array: this.positionalCopy, index: at(this.positional.get(loc.name)!) };
+    return { kind: 'define', name: this.atomName(n), value };
+  }
+
+  /** Reads of the inputs among `refs` not yet in `done` (sorted: deterministic, readable). */
+  private reads(refs: Iterable<IrNode>, done: Set<number>, keep = (_: IrNode) => true): Line[] {
+    const inputs = new Map<number, IrNode>();
+    for (const n of refs) {
+      if (n.op === 'in' && !done.has(n.id) && !this.isDirect(n) && keep(n)) inputs.set(n.id, n);
+    }
+    const sorted = [...inputs.values()].sort((p, q) =>
+      p.source! < q.source! ? -1 : p.source! > q.source! ? 1 : p.index - q.index,
+    );
+    for (const n of sorted) done.add(n.id);
+    return sorted.map((n) => this.readLine(n));
+  }
+
+  /** A write of the value named by `value`. */
+  private writeLine(w: Assignment, value: Operand): Line {
+    if (w.kind === 'store') {
+      return { kind: 'store', array: w.array, index: w.index, value, add: w.add };
+    }
+    const cell = this.memoryScalars.get(w.scalar);
+    if (cell !== undefined) {
+      return { kind: 'store', array: this.accumulators, index: at(cell), value, add: w.add };
+    }
+    return { kind: 'set', scalar: w.scalar, value, add: w.add };
+  }
+
+  /** How the main function refers to `n` outside its computations (late writes, glue). */
+  private mainRef(n: IrNode, region: number): Operand {
+    if (isAtom(n)) return this.ref(n);
+    const k = this.fnOf(n, region);
+    if (k === undefined) throw new InvalidArgumentError('layout: a value used outside its loop');
+    if (k === 0) return this.ref(n);
+    return { kind: 'load', array: this.scratch, index: at(this.slotOf(n)) };
+  }
+
+  private valueOperand(v: Value, region: number): Operand {
+    if (v instanceof IrNode) return this.mainRef(v, region);
+    switch (v.kind) {
+      case 'scalar': {
+        const cell = this.memoryScalars.get(v.name);
+        return cell === undefined
+          ? { kind: 'name', name: v.name }
+          : { kind: 'load', array: this.accumulators, index: at(cell) };
+      }
+      case 'call':
+        return v;
+      case 'binary':
+        return {
+          kind: 'binary',
+          op: v.op,
+          left: this.valueOperand(v.left, region),
+          right: this.valueOperand(v.right, region),
+        };
+    }
+  }
+
+  /** A statement the main function runs as written (not a placed write, not a loop). */
+  private translate(s: Stmt, region: number): Line {
+    switch (s.kind) {
+      case 'store':
+      case 'set':
+        return this.writeLine(s, this.valueOperand(s.value, region));
+      case 'return':
+        return {
+          kind: 'return',
+          ...(s.value !== undefined ? { value: this.valueOperand(s.value, region) } : {}),
+          ...(s.array !== undefined ? { array: s.array } : {}),
+        };
+      case 'ifMissing':
+        return {
+          kind: 'ifMissing',
+          param: s.param,
+          body: s.body.map((t) => this.translate(t, region)),
+        };
+      case 'loop':
+        throw new InvalidArgumentError('layout: nested loops are not supported');
+      default:
+        return s;
+    }
+  }
+
+  /**
+   * Values `fn` uses but another function computes: claimed slots, read once at its top.
+   */
+  private imports(fnIndex: number, nodes: readonly IrNode[], region: number): Line[] {
+    const lines: Line[] = [];
+    const done = new Set<number>();
+    for (const n of nodes) {
+      for (const a of n.args) {
+        if (isAtom(a) || done.has(a.id)) continue;
+        const k = this.fnOf(a, region);
+        if (k === fnIndex) continue;
+        done.add(a.id);
+        lines.push({
+          kind: 'define',
+          name: this.atomName(a),
+          value: { kind: 'load', array: this.scratch, index: at(this.slotOf(a)) },
+        });
+      }
+    }
+    return lines;
+  }
+
+  /** The statements computing `nodes` (reading inputs at first use), with placed writes. */
+  private block(nodes: readonly IrNode[], region: number, done: Set<number>): Line[] {
+    const lines: Line[] = [];
+    const after = this.after.get(region)!;
+    for (const n of nodes) {
+      // Reading every input up front would keep hundreds of values live (spilled) across a
+      // long straight-line function; reading at first use keeps them short-lived.
+      lines.push(...this.reads(n.args, done));
+      lines.push({
+        kind: 'compute',
+        name: this.atomName(n),
+        node: n,
+        args: n.args.map((a) => this.ref(a)),
+      });
+      for (const w of after.get(n.id) ?? []) lines.push(this.writeLine(w, this.ref(n)));
+      const slot = this.slots.get(n.id);
+      if (slot !== undefined) {
+        lines.push({
+          kind: 'store',
+          array: this.scratch,
+          index: at(slot),
+          value: this.ref(n),
+          add: false,
+        });
+      }
+    }
+    return lines;
+  }
+
+  unit(): LaidUnit {
+    const fn = this.fn;
+    const body = fn.body;
+    const top = computeRun(body);
+    // Pass 1: every reference across functions claims its scratch slot before any block
+    // is written (a block stores exactly the slotted values it computes).
+    const chunkImports = this.chunkNodes.map((nodes, k) =>
+      this.imports(k + 1, nodes, this.chunkRegion[k]),
+    );
+    const inlineLoopImports = this.loops.map((_, l) =>
+      this.loopChunks[l].length > 1 ? [] : this.imports(0, this.loopOrders[l], l),
+    );
+    const lateTop = this.late.get(TOP)!;
+    const lateTopLines = lateTop.map((w) => this.writeLine(w, this.mainRef(w.value, TOP)));
+    // Statements that stay where they are written: all but loops and the placed writes.
+    const glue = (stmts: readonly Stmt[], run: { start: number; end: number }) =>
+      stmts.flatMap((s, k) =>
+        s.kind === 'loop' || (k >= run.start && k < run.end) ? [] : [{ s, k }],
+      );
+    const topGlue = glue(body, top);
+    const topGlueLines = new Map(topGlue.map(({ s, k }) => [k, this.translate(s, TOP)]));
+    const loopParts = this.loops.map((l, li) => {
+      const run = computeRun(l.body);
+      const late = this.late.get(li)!;
+      return {
+        late,
+        lateLines: late.map((w) => this.writeLine(w, this.mainRef(w.value, li))),
+        tail: glue(l.body, run).map(({ s }) => this.translate(s, li)),
+        tailNodes: glue(l.body, run).flatMap(({ s }) => [...statementNodes(s)]),
+      };
+    });
+
+    // Inputs the main function reads up front: those its late writes and other statements
+    // use, and the loop-invariant ones the loop bodies it computes itself use (hoisted).
+    const mainRead = new Set<number>();
+    const upfront = this.reads(
+      [
+        ...lateTop.map((w) => w.value),
+        ...topGlue.flatMap(({ s }) => [...statementNodes(s)]),
+        ...this.loops.flatMap((_, l) =>
+          this.loopChunks[l].length > 1 ? [] : this.loopOrders[l].flatMap((n) => n.args),
+        ),
+        ...loopParts.flatMap((p) => [...p.late.map((w) => w.value), ...p.tailNodes]),
+      ],
+      mainRead,
+      (n) => !n.varying,
+    );
+
+    // Pass 2: the chunk functions and the main function.
+    const chunks: ChunkFunction[] = this.chunkNodes.map((nodes, k) => {
+      const region = this.chunkRegion[k];
+      const lines = [...chunkImports[k], ...this.block(nodes, region, new Set())];
+      return {
+        name: `${fn.name}_c${k + 1}`,
+        params: this.chunkParams(lines, region),
+        body: lines,
+      };
+    });
+    const run = (first: number, count: number): Line[] =>
+      chunks.slice(first, first + count).map((c) => ({ kind: 'run', fn: c.name, args: c.params }));
+
+    const main: Line[] = [];
+    const scalars = fn.scalars.filter((s) => !this.memoryScalars.has(s));
+    // Number parameters that chunk functions read are copied to memory first (known once
+    // every function is written).
+    let copyAt = 0;
+    const setUp = (): void => {
+      copyAt = main.length;
+      if (scalars.length > 0) main.push({ kind: 'declare', names: scalars });
+      if (this.memoryScalars.size > 0) {
+        main.push({
+          kind: 'fill',
+          array: this.accumulators,
+          from: 0,
+          to: this.memoryScalars.size,
+          value: 0,
+        });
+      }
+    };
+    if (top.start < 0) setUp();
+    let chunkIndex = this.preChunks.length > 1 ? this.preChunks.length : 0;
+    let loopIndex = 0;
+    body.forEach((s, k) => {
+      if (k === top.start) {
+        setUp();
+        main.push(...upfront);
+        if (this.preChunks.length > 1) main.push(...run(0, this.preChunks.length));
+        else main.push(...this.block(this.preChunks[0], TOP, mainRead));
+        main.push(...lateTopLines);
+      }
+      if (s.kind === 'loop') {
+        const l = loopIndex++;
+        const part = loopParts[l];
+        const done = new Set(mainRead);
+        const inner: Line[] = [
+          ...this.reads(
+            [...part.late.map((w) => w.value), ...part.tailNodes],
+            done,
+            (n) => n.varying,
+          ),
+        ];
+        const loopChunks = this.loopChunks[l];
+        if (loopChunks.length > 1) {
+          inner.push(...run(chunkIndex, loopChunks.length));
+          chunkIndex += loopChunks.length;
+        } else {
+          main.push(...inlineLoopImports[l]);
+          inner.push(...this.block(this.loopOrders[l], l, done));
+        }
+        inner.push(...part.lateLines, ...part.tail);
+        main.push({ kind: 'loop', variable: s.variable, count: s.count, body: inner });
+        return;
+      }
+      const line = topGlueLines.get(k);
+      if (line !== undefined) main.push(line);
+    });
+
+    main.splice(
+      copyAt,
+      0,
+      ...[...this.positional]
+        .filter(([name]) => this.copied.has(name))
+        .map(
+          ([name, k]): Line => ({
+            kind: 'store',
+            array: this.positionalCopy,
+            index: at(k),
+            value: { kind: 'name', name },
+            add: false,
+          }),
+        ),
+    );
+    const memory: Memory[] = [];
+    if (this.slots.size > 0) memory.push({ name: this.scratch, size: this.slots.size });
+    if (this.copied.size > 0) {
+      memory.push({ name: this.positionalCopy, size: this.positional.size });
+    }
+    if (this.memoryScalars.size > 0) {
+      memory.push({ name: this.accumulators, size: this.memoryScalars.size });
+    }
+    return {
+      main: { name: fn.name, params: fn.params, returns: fn.returns, body: main },
+      chunks,
+      memory,
+    };
+  }
+
+  /**
+   * What a chunk uses of its main function, in a fixed order: the loop variable, the
+   * arrays (in parameter order) and the scratch memory.
+   */
+  private chunkParams(lines: readonly Line[], region: number): ChunkParam[] {
+    const arrays = new Set<string>();
+    const variables = new Set<string>();
+    const noteIndex = (i: Index): void => {
+      for (const t of i.terms) variables.add(t.variable);
+    };
+    const noteOperand = (o: Operand): void => {
+      if (o.kind === 'load') {
+        arrays.add(o.array);
+        noteIndex(o.index);
+      } else if (o.kind === 'binary') {
+        noteOperand(o.left);
+        noteOperand(o.right);
+      }
+    };
+    for (const line of lines) {
+      if (line.kind === 'define') noteOperand(line.value);
+      else if (line.kind === 'store') {
+        arrays.add(line.array);
+        noteIndex(line.index);
+        noteOperand(line.value);
+      }
+    }
+    const params: ChunkParam[] = [];
+    if (region !== TOP) {
+      const v = this.loops[region].variable;
+      if (variables.has(v)) params.push({ kind: 'index', name: v });
+    }
+    for (const p of this.fn.params) {
+      if (p.kind === 'array' && arrays.has(p.name)) {
+        params.push({ kind: 'array', name: p.name, access: p.access });
+      } else if (p.kind === 'columns') {
+        for (const c of p.columns) {
+          if (arrays.has(c)) params.push({ kind: 'array', name: c, access: 'read' });
+        }
+      }
+    }
+    for (const m of [this.scratch, this.positionalCopy, this.accumulators]) {
+      if (arrays.has(m)) params.push({ kind: 'memory', name: m });
+    }
+    return params;
+  }
+}
