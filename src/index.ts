@@ -100,5 +100,7 @@ export { StableForms, stableForm } from './expr/stable.js';
 export { type Substitution, substitute } from './expr/substitute.js';
 export { freeSymbols, size, treeSize } from './expr/walk.js';
 
+// Graphs, sessions and training: the lecture's model on exact compiled gradients.
+export * from './graph/index.js';
 // Simplification: the rewrite engine, rule sets, expand/cancel/together.
 export * from './simplify/index.js';
