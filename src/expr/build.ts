@@ -190,7 +190,7 @@ export function addAll(terms: readonly ExprLike[]): Expr {
   }
   const out: Expr[] = [];
   for (const { term, coeff } of merged.values())
-    if (!isZero(coeff)) out.push(scaleTerm(coeff, term));
+    if (!isZero(coeff) || hasPole(term)) out.push(scaleTerm(coeff, term));
   if (!isZero(constant)) out.push(numNode(constant));
   if (out.length === 0) return ZERO_EXPR;
   if (out.length === 1) return out[0];
@@ -230,7 +230,9 @@ export function mulAll(factors: readonly ExprLike[]): Expr {
     if (e.op === 'mul') for (const a of e.args) visit(a);
     else visit(e);
   }
-  if (isZero(coeff)) return ZERO_EXPR;
+  // 0 times a pole (0^−k) is not 0: 0/0 is undefined, and stays as written (NaN in floats).
+  const pole = groups.get(ZERO_EXPR.id)?.exps.some(isNegativeNumber) ?? false;
+  if (isZero(coeff) && !pole) return ZERO_EXPR;
   const out: Expr[] = [];
   const spilled: Expr[] = [];
   for (const g of groups.values()) {
@@ -239,7 +241,7 @@ export function mulAll(factors: readonly ExprLike[]): Expr {
     else if (f.op === 'mul' || (f.op === 'pow' ? f.args[0] : f) !== g.base) spilled.push(f);
     else out.push(f);
   }
-  if (isZero(coeff)) return ZERO_EXPR;
+  if (isZero(coeff) && !out.some(isPole) && !spilled.some(hasPole)) return ZERO_EXPR;
   // A merged power can become a product ((xy)^(1/2)·(xy)^(1/2) = xy) or change its base
   // ((√x)^(1/2)·(√x)^(1/2) = √x): merge again.
   if (spilled.length > 0) return mulAll([numNode(coeff), ...out, ...spilled]);
@@ -248,6 +250,15 @@ export function mulAll(factors: readonly ExprLike[]): Expr {
   sortExprs(out);
   return compound('mul', isOne(coeff) ? out : [numNode(coeff), ...out]);
 }
+
+const isNegativeNumber = (e: Expr): boolean => e.op === 'num' && e.value!.num < 0n;
+
+/** `0^−k`: a pole, infinite wherever it is evaluated. */
+const isPole = (e: Expr): boolean =>
+  e.op === 'pow' && e.args[0] === ZERO_EXPR && isNegativeNumber(e.args[1]);
+
+/** A pole, or a product with one: multiplying it by 0 does not give 0. */
+const hasPole = (e: Expr): boolean => isPole(e) || (e.op === 'mul' && e.args.some(isPole));
 
 /**
  * `base^exponent`, canonical: exact numeric powers folded (`4^(1/2) → 2`), `x^0 → 1`,

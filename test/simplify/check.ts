@@ -76,6 +76,13 @@ export function changesDomain(
   const bad = (x: number, y: number): boolean =>
     (Number.isFinite(x) && Number.isNaN(y)) || (extension && Number.isNaN(x) && Number.isFinite(y));
   if (!bad(evaluate(a, env), evaluate(b, env))) return false;
+  // An input that is finite only because a step at 0 absorbs an infinite factor
+  // (heaviside(−1)·0^−2 is 0 by the step convention) is singular there: once the step is
+  // folded to the number 0, 0·0^−2 is undefined (NaN), as 0/0 is.
+  const x = evaluate(a, env);
+  if (Number.isFinite(x) && postorder(a).some((n) => !Number.isFinite(evaluate(n, env)))) {
+    return false;
+  }
   const near: Record<string, number> = {};
   for (const [k, v] of Object.entries(env)) near[k] = v + 7e-4 * (1 + Math.abs(v));
   return bad(evaluate(a, near), evaluate(b, near));
