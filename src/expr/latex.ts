@@ -6,6 +6,7 @@
  */
 
 import { postorder } from './dag.js';
+import { printedFactors, printedTerms } from './layout.js';
 import type { Expr } from './node.js';
 import {
   CONSTANTS,
@@ -84,9 +85,7 @@ function texNode(e: Expr, memo: Map<Expr, Entry>): Entry {
     case 'add':
       return texSum(e, get);
     case 'mul': {
-      const first = e.args[0];
-      const coeff = first.op === 'num' ? first.value! : { num: 1n, den: 1n };
-      const factors = first.op === 'num' ? e.args.slice(1) : e.args;
+      const { coefficient: coeff, factors } = printedFactors(e);
       const negative = coeff.num < 0n;
       const t = texProduct(coeff, negative, factors, get);
       return negative ? { ...t, abs: texProduct(coeff, false, factors, get) } : t;
@@ -111,7 +110,8 @@ function texNumber(r: Rational): Entry {
 }
 
 function texSum(e: Expr, get: (a: Expr) => Entry): Entry {
-  const terms = e.args[0].op === 'num' ? [...e.args.slice(1), e.args[0]] : e.args;
+  // The same order as `format` (layout.ts): `1 - \tanh^{2}…`, `f\left(x\right) - y`.
+  const terms = printedTerms(e);
   const first = get(terms[0]);
   let tex = first.tex;
   for (let i = 1; i < terms.length; i++) {
