@@ -78,7 +78,17 @@ export interface FunctionInfo {
   readonly atZero?: readonly [bigint, bigint];
   /** Signs of the result by the sign of the argument (the sign analysis of `simplify`). */
   readonly sign?: SignRule;
+  /**
+   * Where f is defined (not NaN) on the reals, when that is not every real argument:
+   * `'nonnegative'` (log: log 0 = −∞), `'[-1, 1]'` (asin, acos, atanh: ±1 gives ±∞),
+   * `'[1, ∞)'` (acosh). The sign analysis of `simplify` reads it, so guarded rules never
+   * define a result where the input is undefined.
+   */
+  readonly domain?: Domain;
 }
+
+/** A function's real domain when it is not all of ℝ (see {@link FunctionInfo.domain}). */
+export type Domain = 'nonnegative' | '[-1, 1]' | '[1, ∞)';
 
 const op = (name: string): string => `\\operatorname{${name}}`;
 const ZERO_AT_ZERO = [0n, 1n] as const;
@@ -99,11 +109,19 @@ export const FUNCTIONS = {
   sec: { arity: 1, latex: '\\sec', powerOnName: true, parity: 'even', atZero: ONE_AT_ZERO },
   csc: { arity: 1, latex: '\\csc', powerOnName: true, parity: 'odd' },
   cot: { arity: 1, latex: '\\cot', powerOnName: true, parity: 'odd' },
-  asin: { arity: 1, latex: '\\arcsin', parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  asin: {
+    arity: 1,
+    latex: '\\arcsin',
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    domain: '[-1, 1]',
+  },
   acos: {
     arity: 1,
     latex: '\\arccos',
     sign: { neg: '+', zero: '+', pos: '0+' },
+    domain: '[-1, 1]',
   },
   atan: { arity: 1, latex: '\\arctan', parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
   atan2: { arity: 2, latex: op('atan2') },
@@ -132,12 +150,24 @@ export const FUNCTIONS = {
     sign: SAME_SIGN,
   },
   asinh: { arity: 1, latex: op('arsinh'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
-  acosh: { arity: 1, latex: op('arcosh'), sign: { neg: '0+', zero: '0+', pos: '0+' } },
-  atanh: { arity: 1, latex: op('artanh'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
+  acosh: {
+    arity: 1,
+    latex: op('arcosh'),
+    sign: { neg: '0+', zero: '0+', pos: '0+' },
+    domain: '[1, ∞)',
+  },
+  atanh: {
+    arity: 1,
+    latex: op('artanh'),
+    parity: 'odd',
+    atZero: ZERO_AT_ZERO,
+    sign: SAME_SIGN,
+    domain: '[-1, 1]',
+  },
   exp: { arity: 1, latex: '\\exp', atZero: ONE_AT_ZERO, sign: POSITIVE },
-  log: { arity: 1, latex: '\\log' },
-  log2: { arity: 1, latex: '\\log_{2}' },
-  log10: { arity: 1, latex: '\\log_{10}' },
+  log: { arity: 1, latex: '\\log', domain: 'nonnegative' },
+  log2: { arity: 1, latex: '\\log_{2}', domain: 'nonnegative' },
+  log10: { arity: 1, latex: '\\log_{10}', domain: 'nonnegative' },
   cbrt: { arity: 1, latex: op('cbrt'), parity: 'odd', atZero: ZERO_AT_ZERO, sign: SAME_SIGN },
   abs: {
     arity: 1,
