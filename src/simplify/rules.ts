@@ -31,6 +31,9 @@ const nonpositive = (e: Expr | undefined, ctx: RuleContext): boolean =>
   e !== undefined && ctx.signs.isNonpositive(e);
 const negative = (e: Expr | undefined, ctx: RuleContext): boolean =>
   e !== undefined && ctx.signs.isNegative(e);
+/** A rule that drops its argument must not define a result where the argument is NaN. */
+const defined = (e: Expr | undefined, ctx: RuleContext): boolean =>
+  e !== undefined && ctx.signs.isDefined(e);
 
 /**
  * `−u` with the sign pushed into a sum's terms (the builder keeps `−1·(a + b)` as a product).
@@ -80,11 +83,11 @@ export const POWER_RULES: readonly Rule[] = [
     needs: ['nonnegative'],
   }),
   rule('sign-positive', 'sign(?x)', '1', {
-    where: ({ x }, ctx) => positive(x, ctx),
+    where: ({ x }, ctx) => positive(x, ctx) && defined(x, ctx),
     needs: ['positive'],
   }),
   rule('sign-negative', 'sign(?x)', '-1', {
-    where: ({ x }, ctx) => negative(x, ctx),
+    where: ({ x }, ctx) => negative(x, ctx) && defined(x, ctx),
     needs: ['positive'],
   }),
   rule('relu-nonnegative', 'relu(?x)', '?x', {
@@ -92,15 +95,15 @@ export const POWER_RULES: readonly Rule[] = [
     needs: ['nonnegative'],
   }),
   rule('relu-nonpositive', 'relu(?x)', '0', {
-    where: ({ x }, ctx) => nonpositive(x, ctx),
+    where: ({ x }, ctx) => nonpositive(x, ctx) && defined(x, ctx),
     needs: ['nonnegative'],
   }),
   rule('heaviside-positive', 'heaviside(?x)', '1', {
-    where: ({ x }, ctx) => positive(x, ctx),
+    where: ({ x }, ctx) => positive(x, ctx) && defined(x, ctx),
     needs: ['positive'],
   }),
   rule('heaviside-nonpositive', 'heaviside(?x)', '0', {
-    where: ({ x }, ctx) => nonpositive(x, ctx),
+    where: ({ x }, ctx) => nonpositive(x, ctx) && defined(x, ctx),
     needs: ['nonnegative'],
   }),
   rule('pow-even-sign', '?u^?n', ({ u, n }) => pow(negate(u), n), {
