@@ -6,13 +6,13 @@
 import type { Expr } from '../expr/index.js';
 import { termParts } from './factor.js';
 import { treeWeight } from './measure.js';
-import { AtomTable, type Poly, polyToExpr, type RatFun, toPoly } from './poly.js';
-import { cancelIn, hasDenominator, type Kind, kindOf, togetherSum } from './quotient.js';
+import { AtomTable, type Poly, polyToExpr, polyWeight, toPoly } from './poly.js';
+import { hasDenominator } from './quotient.js';
+import { formToExpr, RatContext, ratFormOf } from './ratform.js';
 import type { RuleContext } from './rule.js';
 
 const POLY = {};
-const KINDS = {};
-const RATFUNS = {};
+const RATFORMS = {};
 
 /** Largest polynomial (in terms) the simplifier builds while looking for a smaller form. */
 const POLY_LIMIT = 512;
@@ -106,34 +106,45 @@ export function expandCandidate(node: Expr, ctx: RuleContext): Expr | undefined 
   return polyToExpr(p, s.atoms);
 }
 
-/** The tree weight `polyToExpr(p)` will have (as measure.ts counts it), without building it. */
-function polyWeight(p: Poly, atoms: AtomTable): number {
-  let w = p.size - 1;
-  for (const t of p.values()) {
-    const c = t.coeff;
-    const mag = c.num < 0n ? -c.num : c.num;
-    const factors = t.exps.length;
-    w += factors === 0 ? 1 : mag === 1n ? (c.den === 1n ? 0 : 2) : c.den === 1n ? 2 : 4;
-    w += Math.max(0, factors - 1);
-    for (const [i, e] of t.exps) w += treeWeight(atoms.atoms[i]) + (e === 1 ? 0 : 2);
+/**
+ * True when a term has something a rational form can combine: a negative or fractional
+ * power, or an exponential of a negative multiple (exp(−u) = 1/exp(u)).
+ */
+function hasQuotientPart(t: Expr): boolean {
+  for (const f of t.op === 'mul' ? t.args : [t]) {
+    if (f.op === 'pow' && f.args[1].op === 'num') {
+      const v = f.args[1].value!;
+      if (v.num < 0n || v.den !== 1n) return true;
+    }
+    if (f.op === 'exp') {
+      const u = f.args[0];
+      if (u.op === 'mul' && u.args[0].op === 'num' && u.args[0].value!.num < 0n) return true;
+    }
   }
-  return w;
+  return false;
 }
 
-/** The reduced quotient, when `node` is a rational function of one symbol with a denominator. */
-export function cancelCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
-  if (!hasDenominator(node)) return undefined;
-  const kinds = ctx.scratch(KINDS, () => new Map<Expr, Kind>());
-  const k = kindOf(node, kinds);
-  if (k === 'other' || k.symbol === undefined) return undefined;
-  const memos = ctx.scratch(RATFUNS, () => new Map<Expr, Map<Expr, RatFun | null>>());
-  return cancelIn(node, k.symbol, memos);
+/** Whether the rational form of a node may be smaller: a quotient to cancel or combine. */
+export function mayCombine(node: Expr): boolean {
+  if (node.op === 'add') return node.args.some(hasQuotientPart);
+  if (node.op === 'mul')
+    return (
+      hasDenominator(node) || node.args.some((f) => f.op === 'add' && f.args.some(hasQuotientPart))
+    );
+  return hasDenominator(node);
 }
 
-/** The sum over a common denominator (cancelled when it is a quotient in one symbol). */
-export function togetherCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
-  if (!hasDenominator(node)) return undefined;
-  const t = togetherSum(node);
-  if (t === node) return undefined;
-  return cancelCandidate(t, ctx) ?? t;
+/**
+ * The node as one quotient over factored denominators, with common factors cancelled by
+ * the multivariate GCD (ratform.ts): exponentials of negative multiples as reciprocals and
+ * radicals of one base as powers of one root, so they combine.
+ */
+export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
+  if (!mayCombine(node)) return undefined;
+  const rc = ctx.scratch(RATFORMS, () => new RatContext({ exponentials: true, radicals: true }));
+  const before = rc.memo.size;
+  const f = ratFormOf(node, rc);
+  ctx.spend(rc.memo.size - before + (f?.num.size ?? 0));
+  // Expressions are built only when the estimate says the result may be smaller.
+  return f === undefined ? undefined : formToExpr(f, rc, true, treeWeight(node));
 }

@@ -64,6 +64,8 @@ export class Run implements RuleContext {
   private readonly scratchSpace = new Map<object, unknown>();
   /** Number of rewrites performed so far. */
   rewrites = 0;
+  /** Ids of the rules that fired. */
+  readonly fired = new Set<string>();
 
   constructor(options: RewriteOptions, nodes: number) {
     const budget = options.budget ?? 10_000 + 20 * nodes;
@@ -104,6 +106,7 @@ export class Run implements RuleContext {
   record(rule: string, before: Expr, after: Expr): void {
     this.rewritesLeft--;
     this.rewrites++;
+    this.fired.add(rule);
     this.onRewrite?.({ rule, before, after });
   }
 }

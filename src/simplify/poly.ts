@@ -1,9 +1,9 @@
 /**
  * Exact polynomial arithmetic over the rationals: sparse multivariate (Laurent) polynomials
- * over "atoms" (symbols and any non-polynomial subexpression) for expansion, and dense
- * univariate polynomials with Euclid's GCD for cancelling quotients. Invariant: no zero
- * coefficients are stored; every operation has a size limit and gives up (`undefined`)
- * rather than building something huge.
+ * over "atoms" (symbols and any non-polynomial subexpression), for expansion and for the
+ * rational forms of ratform.ts (whose GCDs run on the dense form of mpoly.ts). Invariant: no
+ * zero coefficients are stored; every operation has a size limit and gives up
+ * (`undefined`) rather than building something huge.
  */
 import {
   add,
@@ -17,12 +17,9 @@ import {
   pow,
   type Rational,
   ratAdd,
-  ratContent,
-  ratInv,
   ratMul,
-  ratNeg,
-  ZERO,
 } from '../expr/index.js';
+import { treeWeight } from './measure.js';
 
 // ---------------------------------------------------------------------------------------
 // Sparse multivariate polynomials
@@ -58,7 +55,7 @@ const qmul = (a: Rational, b: Rational): Rational =>
 const qadd = (a: Rational, b: Rational): Rational =>
   a.den === 1n && b.den === 1n ? { num: a.num + b.num, den: 1n } : ratAdd(a, b);
 
-const monoKey = (exps: readonly (readonly [number, number])[]): string =>
+export const monoKey = (exps: readonly (readonly [number, number])[]): string =>
   exps.map(([i, e]) => `${i}^${e}`).join(',');
 
 /** The constant polynomial `c`. */
@@ -149,6 +146,20 @@ export function polyToExpr(p: Poly, atoms: AtomTable): Expr {
     terms.push(mul(num(t.coeff), ...factors));
   }
   return add(...terms);
+}
+
+/** The tree weight `polyToExpr(p)` will have (as measure.ts counts it), without building it. */
+export function polyWeight(p: Poly, atoms: AtomTable): number {
+  let w = p.size - 1;
+  for (const t of p.values()) {
+    const c = t.coeff;
+    const mag = c.num < 0n ? -c.num : c.num;
+    const factors = t.exps.length;
+    w += factors === 0 ? 1 : mag === 1n ? (c.den === 1n ? 0 : 2) : c.den === 1n ? 2 : 4;
+    w += Math.max(0, factors - 1);
+    for (const [i, e] of t.exps) w += treeWeight(atoms.atoms[i]) + (e === 1 ? 0 : 2);
+  }
+  return w;
 }
 
 /** Largest exponent expanded: `(x + 1)^1000` is left alone. */
@@ -242,183 +253,4 @@ function polyOfNode(
     default:
       return polyAtom(atoms.indexOf(n));
   }
-}
-
-// ---------------------------------------------------------------------------------------
-// Dense univariate polynomials (coefficients from degree 0 up, no trailing zeros)
-
-/** A univariate polynomial: `c[i]` is the coefficient of xⁱ; the zero polynomial is `[]`. */
-export type UPoly = readonly Rational[];
-
-const trim = (c: Rational[]): Rational[] => {
-  while (c.length > 0 && isZero(c[c.length - 1])) c.pop();
-  return c;
-};
-
-/** Degree; −1 for the zero polynomial. */
-export const udeg = (a: UPoly): number => a.length - 1;
-
-/** `a + b`. */
-export function uadd(a: UPoly, b: UPoly): UPoly {
-  const out: Rational[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    out.push(ratAdd(a[i] ?? ZERO, b[i] ?? ZERO));
-  return trim(out);
-}
-
-/** `c·a`. */
-export function uscale(a: UPoly, c: Rational): UPoly {
-  return isZero(c) ? [] : a.map((x) => ratMul(x, c));
-}
-
-/** `a·b`. */
-export function umul(a: UPoly, b: UPoly): UPoly {
-  if (a.length === 0 || b.length === 0) return [];
-  const out: Rational[] = new Array(a.length + b.length - 1).fill(ZERO);
-  for (let i = 0; i < a.length; i++) {
-    if (isZero(a[i])) continue;
-    for (let j = 0; j < b.length; j++) out[i + j] = ratAdd(out[i + j], ratMul(a[i], b[j]));
-  }
-  return trim(out);
-}
-
-/** `a^n`, n ≥ 0. */
-export function upow(a: UPoly, n: number): UPoly {
-  let r: UPoly = [ONE];
-  let base = a;
-  while (n > 0) {
-    if (n & 1) r = umul(r, base);
-    n >>= 1;
-    if (n > 0) base = umul(base, base);
-  }
-  return r;
-}
-
-/** Quotient and remainder of `a / b` (b ≠ 0). */
-export function udivmod(a: UPoly, b: UPoly): { q: UPoly; r: UPoly } {
-  const r = [...a];
-  const db = udeg(b);
-  const lead = ratInv(b[db]);
-  const q: Rational[] = new Array(Math.max(0, a.length - db)).fill(ZERO);
-  for (let i = r.length - 1; i >= db; i--) {
-    if (isZero(r[i])) continue;
-    const c = ratMul(r[i], lead);
-    q[i - db] = c;
-    for (let j = 0; j <= db; j++) r[i - db + j] = ratAdd(r[i - db + j], ratNeg(ratMul(c, b[j])));
-  }
-  return { q: trim(q), r: trim(r.slice(0, Math.max(0, db))) };
-}
-
-/** The monic greatest common divisor (the zero polynomial only when both are zero). */
-export function ugcd(a: UPoly, b: UPoly): UPoly {
-  let x = a;
-  let y = b;
-  while (y.length > 0) {
-    const { r } = udivmod(x, y);
-    x = y;
-    y = r;
-  }
-  return x.length === 0 ? x : uscale(x, ratInv(x[x.length - 1]));
-}
-
-/**
- * The rational content c with `a = c·p`, p having coprime integer coefficients and a
- * positive leading coefficient.
- */
-export function ucontent(a: UPoly): Rational {
-  if (a.length === 0) return ONE;
-  const c = ratContent(a);
-  return a[a.length - 1].num < 0n ? ratNeg(c) : c;
-}
-
-/** The expression Σ cᵢ·xⁱ. */
-export function upolyToExpr(a: UPoly, x: Expr): Expr {
-  return add(...a.map((c, i) => mul(num(c), pow(x, i))));
-}
-
-/** A rational function num/den in one variable. */
-export interface RatFun {
-  readonly num: UPoly;
-  readonly den: UPoly;
-}
-
-/** Degree bound for the rational-function conversion (beyond it, cancel leaves things alone). */
-const MAX_DEGREE = 256;
-
-/**
- * The rational function of `e` in the symbol `x` (numbers, `x`, `+`, `*`, integer powers), or
- * undefined when `e` is anything else or too large. Not reduced. Iterative.
- */
-export function toRatFun(e: Expr, x: Expr, memo: Map<Expr, RatFun | null>): RatFun | undefined {
-  const kids = (n: Expr): readonly Expr[] =>
-    n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : [];
-  return memoBottomUp(e, memo, kids, (n) => ratFunOfNode(n, x, memo));
-}
-
-function ratFunOfNode(n: Expr, x: Expr, memo: Map<Expr, RatFun | null>): RatFun | undefined {
-  const get = (a: Expr): RatFun | undefined => memo.get(a) ?? undefined;
-  const ok = (r: RatFun): RatFun | undefined =>
-    udeg(r.num) > MAX_DEGREE || udeg(r.den) > MAX_DEGREE ? undefined : r;
-  if (n === x) return { num: [ZERO, ONE], den: [ONE] };
-  switch (n.op) {
-    case 'num':
-      return { num: isZero(n.value!) ? [] : [n.value!], den: [ONE] };
-    case 'add': {
-      let acc: RatFun = { num: [], den: [ONE] };
-      for (const a of n.args) {
-        const r = get(a);
-        if (r === undefined) return undefined;
-        acc = reduce(
-          udeg(acc.den) === 0 && udeg(r.den) === 0
-            ? {
-                num: uadd(uscale(acc.num, ratInv(acc.den[0])), uscale(r.num, ratInv(r.den[0]))),
-                den: [ONE],
-              }
-            : { num: uadd(umul(acc.num, r.den), umul(r.num, acc.den)), den: umul(acc.den, r.den) },
-        );
-        if (ok(acc) === undefined) return undefined;
-      }
-      return acc;
-    }
-    case 'mul': {
-      let acc: RatFun = { num: [ONE], den: [ONE] };
-      for (const a of n.args) {
-        const r = get(a);
-        if (r === undefined) return undefined;
-        acc = reduce({ num: umul(acc.num, r.num), den: umul(acc.den, r.den) });
-        if (ok(acc) === undefined) return undefined;
-      }
-      return acc;
-    }
-    case 'pow': {
-      const b = get(n.args[0]);
-      const e = n.args[1];
-      if (b === undefined || e.op !== 'num' || !isInteger(e.value!)) return undefined;
-      const k = Number(e.value!.num);
-      if (Math.abs(k) * Math.max(udeg(b.num), udeg(b.den), 1) > MAX_DEGREE) return undefined;
-      if (k >= 0) return { num: upow(b.num, k), den: upow(b.den, k) };
-      if (b.num.length === 0) return undefined;
-      return { num: upow(b.den, -k), den: upow(b.num, -k) };
-    }
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Cancels the GCD of numerator and denominator and normalises: the denominator gets
- * coprime integer coefficients and a positive leading coefficient.
- */
-export function reduce(r: RatFun): RatFun {
-  if (r.num.length === 0) return { num: [], den: [ONE] };
-  let { num: n, den: d } = r;
-  if (udeg(d) > 0) {
-    const g = ugcd(n, d);
-    if (udeg(g) > 0) {
-      n = udivmod(n, g).q;
-      d = udivmod(d, g).q;
-    }
-  }
-  const c = ucontent(d);
-  return { num: uscale(n, ratInv(c)), den: uscale(d, ratInv(c)) };
 }

@@ -10,16 +10,21 @@ import {
   addAll,
   EVEN_FUNCTIONS,
   type Expr,
+  type FunctionName,
   fn,
+  isFunctionName,
   log,
   mul,
+  num,
   ODD_FUNCTIONS,
+  postorder,
   pow,
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
-import { cancelCandidate, expandCandidate, togetherCandidate } from './candidates.js';
+import { expandCandidate, rationalCandidate } from './candidates.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
 import { treeWeight } from './measure.js';
+import { extractRoot, logRatio } from './numbers.js';
 import { hasDenominator, togetherSum } from './quotient.js';
 import { guards, procedure, type Rule, type RuleContext, rule } from './rule.js';
 
@@ -114,7 +119,55 @@ export const POWER_RULES: readonly Rule[] = [
     where: ({ u, n }) => u.op === 'add' && guards.isOdd(n) && looksNegative(u, false),
     description: '(−u)^n → −u^n for odd n when u is mostly negative terms',
   }),
+  procedure(
+    'root-of-number',
+    ['pow'],
+    'roots of numbers in lowest terms: √8 → 2√2, 8^(3/2) → 16√2, 1/√2 → √2/2, √(1/12) → √3/6',
+    (node) => {
+      const [b, e] = node.args;
+      if (b.op !== 'num' || e.op !== 'num') return undefined;
+      const r = extractRoot(b.value!, e.value!);
+      return r === undefined ? undefined : mul(num(r.outside), pow(num(r.inside), num(r.exponent)));
+    },
+  ),
+  procedure(
+    'root-of-product',
+    ['pow'],
+    'a root of a product takes out what it can: a number’s perfect powers and nonnegative powers that come out whole: √(4x²) → 2|x|, √(8y) → 2√(2y)',
+    (node, ctx) => rootOfProduct(node, ctx),
+  ),
 ];
+
+/** Functions that are zero (or constant) on whole intervals: pulling their powers out of a
+ * root could turn 0^(1/2)·… into 0·NaN on a region. */
+const PIECEWISE: ReadonlySet<string> = new Set(['relu', 'heaviside', 'sign', 'min', 'max']);
+
+/** root-of-product: (c·b^k·rest)^e → c_out·(b^k)^e·(c_in·rest)^e when b^k·e is whole. */
+function rootOfProduct(node: Expr, ctx: RuleContext): Expr | undefined {
+  const [base, e] = node.args;
+  if (base.op !== 'mul' || e.op !== 'num' || e.value!.den === 1n) return undefined;
+  const out: Expr[] = [];
+  const kept: Expr[] = [];
+  for (const f of base.args) {
+    if (f.op === 'num') {
+      const r = f.value!.num > 0n ? extractRoot(f.value!, e.value!) : undefined;
+      if (r === undefined) kept.push(f);
+      else {
+        // The whole part of the exponent applies to the radicand left inside too.
+        out.push(num(r.outside));
+        kept.push(num(r.inside));
+        if (r.exponent.num * e.value!.den !== e.value!.num * r.exponent.den) return undefined;
+      }
+      continue;
+    }
+    const k = f.op === 'pow' && f.args[1].op === 'num' ? f.args[1].value! : undefined;
+    const whole = k !== undefined && (k.num * e.value!.num) % (k.den * e.value!.den) === 0n;
+    if (whole && safeNonnegative(f, ctx)) out.push(pow(f, e));
+    else kept.push(f);
+  }
+  if (out.length === 0) return undefined;
+  return mul(...out, pow(mul(...kept), e));
+}
 
 // ---------------------------------------------------------------------------------------
 // Exponentials and logarithms
@@ -141,6 +194,32 @@ export const EXP_LOG_RULES: readonly Rule[] = [
     where: ({ x }, ctx) => positive(x, ctx),
     needs: ['positive'],
   }),
+  procedure(
+    'log-ratio-exact',
+    ['mul'],
+    'logarithms of rationals in a rational base are exact when they can be: log(8, 2) = log 8 / log 2 → 3, log(1/9)/log(27) → −2/3',
+    (node) => {
+      const logs = node.args.filter((f) => f.op === 'log' && f.args[0].op === 'num');
+      const inverse = node.args.filter(
+        (f) =>
+          f.op === 'pow' &&
+          f.args[1].op === 'num' &&
+          f.args[1].value!.num === -1n &&
+          f.args[1].value!.den === 1n &&
+          f.args[0].op === 'log' &&
+          f.args[0].args[0].op === 'num',
+      );
+      for (const top of logs) {
+        for (const bottom of inverse) {
+          const k = logRatio(top.args[0].value!, bottom.args[0].args[0].value!);
+          if (k === undefined) continue;
+          const rest = node.args.filter((f) => f !== top && f !== bottom);
+          return mul(num(k), ...rest);
+        }
+      }
+      return undefined;
+    },
+  ),
 ];
 
 /**
@@ -197,6 +276,17 @@ export const TRIG_RULES: readonly Rule[] = [
   rule('sinh-over-cosh', 'sinh(?u)*cosh(?u)^-1', 'tanh(?u)'),
   rule('tan-times-cos', 'tan(?u)*cos(?u)', 'sin(?u)'),
   rule('tanh-times-cosh', 'tanh(?u)*cosh(?u)', 'sinh(?u)'),
+  rule('one-plus-tan-square', '1 + tan(?u)^2', 'sec(?u)^2'),
+  rule('one-plus-cot-square', '1 + cot(?u)^2', 'csc(?u)^2'),
+  rule('cos-over-sin', 'cos(?u)*sin(?u)^-1', 'cot(?u)'),
+  rule('tan-reciprocal', 'tan(?u)^?n', ({ u, n }) => pow(fn('cot', [u]), mul(-1, n)), {
+    where: ({ n }) => guards.isInteger(n) && n!.value!.num < 0n,
+    description: 'tan(u)^(−n) → cot(u)^n: 1/tan(x) → cot(x)',
+  }),
+  rule('cot-reciprocal', 'cot(?u)^?n', ({ u, n }) => pow(fn('tan', [u]), mul(-1, n)), {
+    where: ({ n }) => guards.isInteger(n) && n!.value!.num < 0n,
+    description: 'cot(u)^(−n) → tan(u)^n: 1/cot(x) → tan(x)',
+  }),
   rule('tan-atan', 'tan(atan(?u))', '?u'),
   rule('sinh-asinh', 'sinh(asinh(?u))', '?u'),
   rule('asinh-sinh', 'asinh(sinh(?u))', '?u'),
@@ -245,7 +335,31 @@ export const PARITY_RULES: readonly Rule[] = [
       description: `${f}(−u) → ${f}(u)`,
     }),
   ),
+  procedure(
+    'odd-sign-product',
+    ['mul'],
+    'in a product, odd functions pick one sign per sum as even ones do (the sign joins the coefficient), so sinh(y − x)/cosh(y − x) → −tanh(x − y)',
+    (node) => {
+      let sign = 1;
+      let changed = false;
+      const factors = node.args.map((f) => {
+        const [g, k] =
+          f.op === 'pow' && f.args[1].op === 'num' && f.args[1].value!.den === 1n
+            ? [f.args[0], f.args[1].value!.num]
+            : [f, 1n];
+        if (!isOdd(g.op) || g.args.length !== 1) return f;
+        const u = g.args[0];
+        if (u.op !== 'add' || !looksNegative(u, true)) return f;
+        changed = true;
+        if (k % 2n !== 0n) sign = -sign;
+        return pow(fn(g.op as FunctionName, [negate(u)]), num(k));
+      });
+      return changed ? mul(sign, ...factors) : undefined;
+    },
+  ),
 ];
+
+const isOdd = (op: string): boolean => isFunctionName(op) && ODD.includes(op);
 
 // ---------------------------------------------------------------------------------------
 // Machine learning
@@ -323,12 +437,6 @@ export const FACTOR_RULES: readonly Rule[] = [
     (node, ctx) => ifSmaller(node, expandCandidate(node, ctx)),
   ),
   procedure(
-    'cancel-quotient',
-    ['mul', 'pow'],
-    'quotients of polynomials in one variable are reduced by their GCD: (x²−1)/(x−1) → x + 1',
-    (node, ctx) => ifSmaller(node, cancelCandidate(node, ctx)),
-  ),
-  procedure(
     'together-in-product',
     ['mul'],
     'a sum with a denominator, inside a product, goes over its denominator when that cancels: (1/s − y)/s² → (1 − y·s)/s³',
@@ -344,10 +452,16 @@ export const FACTOR_RULES: readonly Rule[] = [
     },
   ),
   procedure(
+    'cancel-quotient',
+    ['mul', 'pow'],
+    'quotients are reduced by the multivariate GCD of numerator and denominator, which stays factored: (x²−y²)/(x−y) → x + y',
+    (node, ctx) => ifSmaller(node, rationalCandidate(node, ctx)),
+  ),
+  procedure(
     'together-if-smaller',
     ['add'],
-    'fractions with denominators are combined over a common denominator when that is smaller',
-    (node, ctx) => ifSmaller(node, togetherCandidate(node, ctx)),
+    'fractions are combined over a common, factored denominator and cancelled when that is smaller (exp(−u) as 1/exp(u), √x and x^(3/2) as powers of one root)',
+    (node, ctx) => ifSmaller(node, rationalCandidate(node, ctx)),
   ),
 ];
 
@@ -368,32 +482,54 @@ function pull(sum: Expr): { common: Expr; rest: Expr } | undefined {
 }
 
 function factorContent(node: Expr, ctx: RuleContext): Expr | undefined {
+  // (c·s)^e = c^e·s^e: any c for an integer e; for other e, c ≥ 0 and not zero on a region.
+  const splits = (common: Expr, e: Expr): boolean =>
+    (e.op === 'num' && e.value!.den === 1n) || safeNonnegative(common, ctx);
   if (node.op === 'pow') {
     const [base, e] = node.args;
     if (base.op !== 'add') return undefined;
     const p = pull(base);
-    if (p === undefined) return undefined;
-    // (c·s)^e = c^e·s^e needs c ≥ 0 unless e is an integer.
-    const integer = e.op === 'num' && e.value!.den === 1n;
-    if (!integer && !ctx.signs.isNonnegative(p.common)) return undefined;
+    if (p === undefined || !splits(p.common, e)) return undefined;
     return mul(pow(p.common, e), pow(p.rest, e));
   }
   let changed = false;
   const factors = node.args.map((f) => {
-    const isPow =
-      f.op === 'pow' &&
-      f.args[0].op === 'add' &&
-      f.args[1].op === 'num' &&
-      f.args[1].value!.den === 1n;
+    const isPow = f.op === 'pow' && f.args[0].op === 'add' && f.args[1].op === 'num';
     const sum = f.op === 'add' ? f : isPow ? f.args[0] : undefined;
     if (sum === undefined) return f;
     const p = pull(sum);
-    if (p === undefined) return f;
+    if (p === undefined || (isPow && !splits(p.common, f.args[1]))) return f;
     changed = true;
     return isPow ? mul(pow(p.common, f.args[1]), pow(p.rest, f.args[1])) : mul(p.common, p.rest);
   });
   return changed ? mul(...factors) : undefined;
 }
+
+/**
+ * Nonnegative, defined, and not built from piecewise functions that vanish on whole
+ * intervals: then u^e·v^e = (u·v)^e wherever the right side is defined, up to isolated
+ * zeros of u.
+ */
+function safeNonnegative(u: Expr, ctx: RuleContext): boolean {
+  return (
+    ctx.signs.isNonnegative(u) &&
+    ctx.signs.isDefined(u) &&
+    (u.op === 'num' || !postorder(u).some((n) => PIECEWISE.has(n.op)))
+  );
+}
+
+/**
+ * Exact numbers in lowest terms (`root-of-number`, `root-of-product`): `simplify` applies
+ * them to its result even when they add a node (√8 → 2√2), as a text writes numbers.
+ *
+ * @example
+ * ```ts
+ * format(rewrite(parse('sqrt(8)'), NUMBER_RULES)); // '2*sqrt(2)'
+ * ```
+ */
+export const NUMBER_RULES: readonly Rule[] = POWER_RULES.filter((r) =>
+  ['root-of-number', 'root-of-product'].includes(r.id),
+);
 
 /**
  * The default rule list of `simplify`, in the order they are tried at each node.

@@ -7,7 +7,13 @@ import { type Expr, InvalidArgumentError, size } from '../expr/index.js';
 import { bottomUp, chain, type RewriteOptions, Run, type Strategy } from './engine.js';
 import { compareCost } from './measure.js';
 import type { Rule } from './rule.js';
-import { DEFAULT_RULES, EXPAND_LOG_RULES, RULE_SETS, type RuleSetName } from './rules.js';
+import {
+  DEFAULT_RULES,
+  EXPAND_LOG_RULES,
+  NUMBER_RULES,
+  RULE_SETS,
+  type RuleSetName,
+} from './rules.js';
 
 /**
  * Options of {@link simplify}.
@@ -73,7 +79,12 @@ export function simplify(
     const expanded = chain(bottomUp(EXPAND_LOG_RULES, 'expand-log'), main).run(out, run);
     out = out.map((e, i) => (compareCost(expanded[i], e) < 0 ? expanded[i] : e));
   }
-  const result = roots.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
+  let result = roots.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
+  // Exact numbers are written in lowest terms whatever the size, as the builders fold
+  // 4^(1/2) to 2: √8 is 2√2 (one more node). Only when the input had such a root.
+  if (!options.only && NUMBER_RULES.some((r) => run.fired.has(r.id))) {
+    result = bottomUp(NUMBER_RULES, 'numbers').run(result, run);
+  }
   return Array.isArray(input) ? result : result[0];
 }
 
