@@ -87,13 +87,18 @@ function termBound(e: Expr): number {
   return Math.min(byTerms, byDegree);
 }
 
-/** The expansion of a sum or product that holds products (or powers) of sums. */
-export function expandCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
-  const expandable =
-    node.op === 'mul'
-      ? hasSumFactor(node)
-      : node.args.some((t) => hasSumFactor(t) || isPowOfSum(t));
-  if (!expandable || termBound(node) > POLY_LIMIT) return undefined;
+/** True when a sum or product holds products (or powers) of sums, so expanding can help. */
+export const isExpandable = (node: Expr): boolean =>
+  node.op === 'mul'
+    ? hasSumFactor(node)
+    : node.op === 'add' && node.args.some((t) => hasSumFactor(t) || isPowOfSum(t));
+
+/** The expanded polynomial of `node`, from the run's cache, or undefined when too large. */
+export function expandedPoly(
+  node: Expr,
+  ctx: RuleContext,
+): { p: Poly; atoms: AtomTable } | undefined {
+  if (termBound(node) > POLY_LIMIT) return undefined;
   const s = ctx.scratch(POLY, () => ({
     atoms: new AtomTable(),
     memo: new Map<Expr, Poly | null>(),
@@ -101,14 +106,22 @@ export function expandCandidate(node: Expr, ctx: RuleContext): Expr | undefined 
   const before = s.memo.size;
   const p = toPoly(node, s.atoms, POLY_LIMIT, s.memo);
   ctx.spend(s.memo.size - before + (p?.size ?? 0));
+  return p === undefined ? undefined : { p, atoms: s.atoms };
+}
+
+/** The expansion of a sum or product that holds products (or powers) of sums. */
+export function expandCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
+  if (!isExpandable(node)) return undefined;
+  const x = expandedPoly(node, ctx);
   // Only build the expansion when its estimated weight is smaller.
-  if (p === undefined || polyWeight(p, s.atoms) >= treeWeight(node)) return undefined;
-  return polyToExpr(p, s.atoms);
+  if (x === undefined || polyWeight(x.p, x.atoms) >= treeWeight(node)) return undefined;
+  return polyToExpr(x.p, x.atoms);
 }
 
 /**
  * True when a term has something a rational form can combine: a negative or fractional
- * power, or an exponential of a negative multiple (exp(−u) = 1/exp(u)).
+ * power, an exponential of a negative multiple (exp(−u) = 1/exp(u)), or a trigonometric
+ * quotient (tan = sin/cos, sec, csc, cot).
  */
 function hasQuotientPart(t: Expr): boolean {
   for (const f of t.op === 'mul' ? t.args : [t]) {
@@ -116,6 +129,9 @@ function hasQuotientPart(t: Expr): boolean {
       const v = f.args[1].value!;
       if (v.num < 0n || v.den !== 1n) return true;
     }
+    // tan, sec, csc, cot are quotients of sin and cos.
+    const g = f.op === 'pow' ? f.args[0] : f;
+    if (g.op === 'tan' || g.op === 'sec' || g.op === 'csc' || g.op === 'cot') return true;
     if (f.op === 'exp') {
       const u = f.args[0];
       if (u.op === 'mul' && u.args[0].op === 'num' && u.args[0].value!.num < 0n) return true;
@@ -141,10 +157,41 @@ export function mayCombine(node: Expr): boolean {
  */
 export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
   if (!mayCombine(node)) return undefined;
-  const rc = ctx.scratch(RATFORMS, () => new RatContext({ exponentials: true, radicals: true }));
-  const before = rc.memo.size;
-  const f = ratFormOf(node, rc);
-  ctx.spend(rc.memo.size - before + (f?.num.size ?? 0));
-  // Expressions are built only when the estimate says the result may be smaller.
-  return f === undefined ? undefined : formToExpr(f, rc, true, treeWeight(node));
+  const contexts = ctx.scratch(RATFORMS, () => ({
+    plain: new RatContext({ exponentials: true, radicals: true }),
+    sin: new RatContext({ exponentials: true, radicals: true, pythagorean: 'sin' }),
+    cos: new RatContext({ exponentials: true, radicals: true, pythagorean: 'cos' }),
+  }));
+  let best: Expr | undefined;
+  let bound = treeWeight(node);
+  // With sines and cosines about, sin² + cos² = 1 may cancel more: try reducing either.
+  const policies = hasTrig(node) ? [contexts.plain, contexts.sin, contexts.cos] : [contexts.plain];
+  for (const rc of policies) {
+    const before = rc.memo.size;
+    const f = ratFormOf(node, rc);
+    ctx.spend(rc.memo.size - before + (f?.num.size ?? 0));
+    // Expressions are built only when the estimate says the result may be smaller.
+    const e = f === undefined ? undefined : formToExpr(f, rc, true, bound);
+    if (e !== undefined && treeWeight(e) < bound) {
+      best = e;
+      bound = treeWeight(e);
+    }
+  }
+  return best;
+}
+
+const TRIG = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'sinh', 'cosh']);
+
+/** True when the rational structure of `node` reaches a trigonometric function. */
+function hasTrig(node: Expr): boolean {
+  const stack = [node];
+  const seen = new Set<Expr>();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (TRIG.has(n.op)) return true;
+    if (seen.has(n) || !(n.op === 'add' || n.op === 'mul' || n.op === 'pow')) continue;
+    seen.add(n);
+    stack.push(...n.args);
+  }
+  return false;
 }

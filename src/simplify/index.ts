@@ -40,6 +40,7 @@ export {
   RULE_SETS,
   type RuleSetName,
   SIGMOID_RULES,
+  TRIG_CONTRACT_RULES,
   TRIG_RULES,
 } from './rules.js';
 export { rewrite, type SimplifyOptions, simplify } from './simplify.js';

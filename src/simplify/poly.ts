@@ -148,18 +148,58 @@ export function polyToExpr(p: Poly, atoms: AtomTable): Expr {
   return add(...terms);
 }
 
+/**
+ * The printed weight (measure.ts's tree weight) of a product: a rational coefficient, the
+ * factors of the numerator and the denominator factors, given their own weights.
+ */
+export function productWeight(
+  coeff: Rational,
+  top: readonly number[],
+  bottom: readonly number[],
+): { readonly w: number; readonly abs: number } {
+  const mag = coeff.num < 0n ? -coeff.num : coeff.num;
+  let t = top.reduce((a, b) => a + b, 0);
+  let tc = top.length;
+  if (mag !== 1n || tc === 0) {
+    t++;
+    tc++;
+  }
+  let b = bottom.reduce((a, x) => a + x, 0);
+  let bc = bottom.length;
+  if (coeff.den !== 1n) {
+    b++;
+    bc++;
+  }
+  const abs = t + tc - 1 + (bc > 0 ? 1 + b + bc - 1 : 0);
+  return { w: coeff.num < 0n ? abs + 1 : abs, abs };
+}
+
+/** Weights of atom^e as a numerator factor (e > 0) or a denominator factor (e < 0). */
+export function powerWeights(
+  exps: readonly (readonly [number, number])[],
+  atoms: AtomTable,
+): { readonly top: number[]; readonly bottom: number[] } {
+  const top: number[] = [];
+  const bottom: number[] = [];
+  for (const [i, e] of exps) {
+    const a = treeWeight(atoms.atoms[i]);
+    if (e > 0) top.push(e === 1 ? a : a + 2);
+    else bottom.push(e === -1 ? a : a + 2);
+  }
+  return { top, bottom };
+}
+
 /** The tree weight `polyToExpr(p)` will have (as measure.ts counts it), without building it. */
 export function polyWeight(p: Poly, atoms: AtomTable): number {
   let w = p.size - 1;
+  let negatives = 0;
   for (const t of p.values()) {
+    const { top, bottom } = powerWeights(t.exps, atoms);
     const c = t.coeff;
-    const mag = c.num < 0n ? -c.num : c.num;
-    const factors = t.exps.length;
-    w += factors === 0 ? 1 : mag === 1n ? (c.den === 1n ? 0 : 2) : c.den === 1n ? 2 : 4;
-    w += Math.max(0, factors - 1);
-    for (const [i, e] of t.exps) w += treeWeight(atoms.atoms[i]) + (e === 1 ? 0 : 2);
+    if (c.num < 0n) negatives++;
+    w += productWeight({ num: c.num < 0n ? -c.num : c.num, den: c.den }, top, bottom).abs;
   }
-  return w;
+  return negatives === p.size ? w + 1 : w;
 }
 
 /** Largest exponent expanded: `(x + 1)^1000` is left alone. */

@@ -9,6 +9,7 @@
  * polynomial work is budgeted and gives up (undefined) rather than grow.
  */
 import {
+  add,
   type Expr,
   fn,
   isInteger,
@@ -40,6 +41,8 @@ import {
   polyScale,
   polyToExpr,
   polyWeight,
+  powerWeights,
+  productWeight,
   type Term,
 } from './poly.js';
 
@@ -49,6 +52,12 @@ export interface AtomPolicy {
   readonly exponentials: boolean;
   /** `b^(p/q)` is the p-th power of the atom `b^(1/q)`, reduced by `(b^(1/q))^q = b`. */
   readonly radicals: boolean;
+  /**
+   * Pythagorean reduction: `'sin'` writes sin(u)² as 1 − cos(u)² (and sinh(u)² as
+   * cosh(u)² − 1), `'cos'` the other way round; either way tan, sec, csc and cot become
+   * quotients of sin and cos. Absent: trigonometric functions are plain atoms.
+   */
+  readonly pythagorean?: 'sin' | 'cos';
 }
 
 /** atom^power = base (a polynomial in other atoms). */
@@ -187,9 +196,68 @@ function formOfNode(n: Expr, ctx: RatContext): RatForm | undefined {
     }
     case 'exp':
       return ctx.policy.exponentials ? expForm(n, ctx) : atomForm(n, ctx);
+    case 'sin':
+    case 'cos':
+    case 'sinh':
+    case 'cosh':
+    case 'tan':
+    case 'sec':
+    case 'csc':
+    case 'cot':
+      return ctx.policy.pythagorean === undefined ? atomForm(n, ctx) : trigForm(n, ctx);
     default:
       return atomForm(n, ctx);
   }
+}
+
+/** The partner of each function in its Pythagorean identity, and the identity's sign. */
+const PARTNER: Readonly<
+  Record<string, readonly [partner: 'sin' | 'cos' | 'sinh' | 'cosh', sign: bigint]>
+> = {
+  // sin² = 1 − cos², cos² = 1 − sin²; sinh² = cosh² − 1, cosh² = 1 + sinh².
+  sin: ['cos', -1n],
+  cos: ['sin', -1n],
+  sinh: ['cosh', 1n],
+  cosh: ['sinh', 1n],
+};
+
+/**
+ * sin(u), cos(u) (and sinh, cosh) as atoms with the Pythagorean relation on the one the
+ * policy reduces; tan, sec, csc, cot as quotients of sin and cos.
+ */
+function trigForm(n: Expr, ctx: RatContext): RatForm | undefined {
+  const u = n.args[0];
+  const atom = (f: 'sin' | 'cos'): RatForm => trigAtom(fn(f, [u]), ctx);
+  switch (n.op) {
+    case 'tan':
+      return mulForms(atom('sin'), invertForm(atom('cos'), ctx)!, ctx);
+    case 'cot':
+      return mulForms(atom('cos'), invertForm(atom('sin'), ctx)!, ctx);
+    case 'sec':
+      return invertForm(atom('cos'), ctx);
+    case 'csc':
+      return invertForm(atom('sin'), ctx);
+    default:
+      return trigAtom(n, ctx);
+  }
+}
+
+/** The atom sin(u) (etc.), registering its relation when the policy reduces it. */
+function trigAtom(n: Expr, ctx: RatContext): RatForm {
+  const reduced = ctx.policy.pythagorean === 'sin' ? ['sin', 'sinh'] : ['cos', 'cosh'];
+  const i = ctx.atoms.indexOf(n);
+  if (reduced.includes(n.op) && !ctx.relations.has(i)) {
+    const [partner, sign] = PARTNER[n.op];
+    const j = ctx.atoms.indexOf(fn(partner, [n.args[0]]));
+    // f² = 1 + sign·g² for sin/cos (sign −1) and cosh (sign +1); sinh² = cosh² − 1.
+    const one = n.op === 'sinh' ? -1n : 1n;
+    const base = polyAdd(
+      polyConst({ num: one, den: 1n }),
+      polyScale(polyAtom(j, 2), { num: sign, den: 1n }),
+    );
+    ctx.relations.set(i, { power: 2, base });
+  }
+  return { num: polyAtom(i), den: EMPTY_DEN };
 }
 
 const atomForm = (n: Expr, ctx: RatContext, k = 1): RatForm => ({
@@ -552,11 +620,11 @@ export function formToExpr(
     }
   }
   if (estimate(coeff, m, n, den, ctx) > within + 2) return undefined;
-  let numerator = polyToExpr(n, ctx.atoms);
+  let numerator = collected(n, ctx);
   // A numerator of mostly negative terms takes the sign out: -(x^2 + y)/…, not (-x^2 - y)/….
   if (looksNegative(numerator, false)) {
     coeff = ratNeg(coeff);
-    numerator = polyToExpr(polyScale(n, { num: -1n, den: 1n }), ctx.atoms);
+    numerator = collected(polyScale(n, { num: -1n, den: 1n }), ctx);
   }
   const top = mul(num(coeff), polyToExpr(polyOf(ONE, m), ctx.atoms), numerator);
   const factored = mul(top, ...[...den.values()].map((d) => pow(d.factor.expr, -d.exp)));
@@ -572,6 +640,38 @@ export function formToExpr(
   return treeWeight(expanded) < treeWeight(factored) ? expanded : factored;
 }
 
+/**
+ * A polynomial as printed smallest: expanded, or collected in one atom (Σ aᵏ·Pₖ with the
+ * Pₖ free of a), as a text writes (1 − y)·eᶻ − y rather than eᶻ − y·eᶻ − y.
+ */
+function collected(p: Poly, ctx: RatContext): Expr {
+  let best = polyToExpr(p, ctx.atoms);
+  if (p.size < 3 || p.size > 16) return best;
+  let bestWeight = treeWeight(best);
+  const counts = new Map<number, number>();
+  for (const t of p.values()) for (const [i] of t.exps) counts.set(i, (counts.get(i) ?? 0) + 1);
+  for (const [i, count] of counts) {
+    if (count < 2) continue;
+    const groups = new Map<number, Map<string, Term>>();
+    for (const t of p.values()) {
+      const e = t.exps.find(([j]) => j === i)?.[1] ?? 0;
+      const rest = t.exps.filter(([j]) => j !== i);
+      const g = groups.get(e) ?? new Map<string, Term>();
+      groups.set(e, g);
+      g.set(monoKey(rest), { coeff: t.coeff, exps: rest });
+    }
+    if ([...groups.values()].every((g) => g.size < 2)) continue;
+    const atom = ctx.atoms.atoms[i];
+    const e = add(...[...groups].map(([k, g]) => mul(pow(atom, k), polyToExpr(g, ctx.atoms))));
+    const w = treeWeight(e);
+    if (w < bestWeight) {
+      best = e;
+      bestWeight = w;
+    }
+  }
+  return best;
+}
+
 /** The tree weight of c·m·n/Π den (measure.ts's count), estimated without building it. */
 function estimate(
   c: Rational,
@@ -580,18 +680,19 @@ function estimate(
   den: ReadonlyMap<string, { readonly factor: DenFactor; readonly exp: number }>,
   ctx: RatContext,
 ): number {
-  const mag = c.num < 0n ? -c.num : c.num;
-  let factors = m.length + den.size + (n.size > 1 ? 1 : 0);
-  let w = mag === 1n ? (c.den === 1n ? 0 : 2) : c.den === 1n ? 2 : 4;
-  for (const [i, e] of m) w += treeWeight(ctx.atoms.atoms[i]) + (e === 1 ? 0 : 2);
-  if (n.size > 1) w += polyWeight(n, ctx.atoms);
+  const { top, bottom } = powerWeights(m, ctx.atoms);
+  if (n.size > 1) top.push(polyWeight(n, ctx.atoms));
   else if (n.size === 1) {
     const [t] = n.values();
-    factors += t.exps.length;
-    for (const [i, e] of t.exps) w += treeWeight(ctx.atoms.atoms[i]) + (e === 1 ? 0 : 2);
+    const more = powerWeights(t.exps, ctx.atoms);
+    top.push(...more.top);
+    bottom.push(...more.bottom);
   }
-  for (const { factor } of den.values()) w += treeWeight(factor.expr) + 2;
-  return w + Math.max(0, factors - 1);
+  for (const { factor, exp } of den.values()) {
+    const w = treeWeight(factor.expr);
+    bottom.push(exp === 1 ? w : w + 2);
+  }
+  return productWeight(c, top, bottom).w;
 }
 
 const ratPowBig = (r: Rational, k: number): Rational => ratPowInt(r, BigInt(k)) ?? r;

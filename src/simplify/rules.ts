@@ -19,12 +19,17 @@ import {
   ODD_FUNCTIONS,
   postorder,
   pow,
+  ratAdd,
+  ratMul,
+  ratNeg,
+  ratPowInt,
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
-import { expandCandidate, rationalCandidate } from './candidates.js';
+import { expandCandidate, expandedPoly, isExpandable, rationalCandidate } from './candidates.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
 import { treeWeight } from './measure.js';
 import { extractRoot, logRatio } from './numbers.js';
+import { polyToExpr } from './poly.js';
 import { hasDenominator, togetherSum } from './quotient.js';
 import { guards, procedure, type Rule, type RuleContext, rule } from './rule.js';
 
@@ -153,10 +158,12 @@ function rootOfProduct(node: Expr, ctx: RuleContext): Expr | undefined {
       const r = f.value!.num > 0n ? extractRoot(f.value!, e.value!) : undefined;
       if (r === undefined) kept.push(f);
       else {
-        // The whole part of the exponent applies to the radicand left inside too.
-        out.push(num(r.outside));
+        // c^e = k·s^m with m − e whole; s stays inside (raised to e): k·s^(m − e) comes out.
+        const whole = ratAdd(r.exponent, ratNeg(e.value!));
+        const k = ratPowInt(r.inside, whole.num);
+        if (k === undefined) return undefined;
+        out.push(num(ratMul(r.outside, k)));
         kept.push(num(r.inside));
-        if (r.exponent.num * e.value!.den !== e.value!.num * r.exponent.den) return undefined;
       }
       continue;
     }
@@ -194,6 +201,24 @@ export const EXP_LOG_RULES: readonly Rule[] = [
     where: ({ x }, ctx) => positive(x, ctx),
     needs: ['positive'],
   }),
+  procedure(
+    'log-of-number-power',
+    ['mul'],
+    'an integer coefficient of the logarithm of a rational goes inside when that is smaller: 2·log(10) → log(100)',
+    (node) => {
+      const c = node.args[0];
+      const i = node.args.findIndex((f) => f.op === 'log' && f.args[0].op === 'num');
+      if (c.op !== 'num' || c.value!.den !== 1n || i < 0) return undefined;
+      const k = c.value!.num < 0n ? -c.value!.num : c.value!.num;
+      const a = node.args[i].args[0].value!;
+      // log(a^k) = k·log(a) needs a > 0 (log of a negative number is NaN).
+      const power = k <= 16n && a.num > 0n ? ratPowInt(a, k) : undefined;
+      if (power === undefined || power.num > 10n ** 6n || power.den > 10n ** 6n) return undefined;
+      const sign = c.value!.num < 0n ? -1 : 1;
+      const rest = node.args.filter((_, j) => j !== 0 && j !== i);
+      return ifSmaller(node, mul(sign, log(num(power)), ...rest));
+    },
+  ),
   procedure(
     'log-ratio-exact',
     ['mul'],
@@ -290,6 +315,57 @@ export const TRIG_RULES: readonly Rule[] = [
   rule('tan-atan', 'tan(atan(?u))', '?u'),
   rule('sinh-asinh', 'sinh(asinh(?u))', '?u'),
   rule('asinh-sinh', 'asinh(sinh(?u))', '?u'),
+];
+
+const half = (e: Expr): Expr => mul(num({ num: 1n, den: 2n }), e);
+
+/**
+ * Trigonometric contraction: double angles (`2 sin u cos u → sin 2u`, `cos²u − sin²u →
+ * cos 2u`, and the hyperbolic ones) and products to sums (`sin a cos b → (sin(a + b) +
+ * sin(a − b))/2`). They can grow an expression, so `simplify` tries them as a separate
+ * candidate and keeps the result per root only when it is smaller (`use: ['trig-contract']`
+ * applies them always).
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('2*sin(x)*cos(x)')));                     // 'sin(2*x)'
+ * format(simplify(parse('2*cos(2*x)*cos(3*x) - 3*sin(2*x)*sin(3*x)'))); // '5*cos(5*x)/2 - cos(x)/2'
+ * ```
+ */
+export const TRIG_CONTRACT_RULES: readonly Rule[] = [
+  rule('sin-double', '?a*sin(?u)*cos(?u)', ({ a, u }) => mul(half(a!), fn('sin', [mul(2, u!)])), {
+    description: 'a·sin u·cos u → a·sin(2u)/2',
+  }),
+  rule(
+    'sinh-double',
+    '?a*sinh(?u)*cosh(?u)',
+    ({ a, u }) => mul(half(a!), fn('sinh', [mul(2, u!)])),
+    {
+      description: 'a·sinh u·cosh u → a·sinh(2u)/2',
+    },
+  ),
+  rule('cos-double', '?a*cos(?u)^2 - ?a*sin(?u)^2', '?a*cos(2*?u)'),
+  rule('cos-double-from-sin', '1 - 2*sin(?u)^2', 'cos(2*?u)'),
+  rule('cos-double-from-cos', '2*cos(?u)^2 - 1', 'cos(2*?u)'),
+  rule('cosh-double', '?a*cosh(?u)^2 + ?a*sinh(?u)^2', '?a*cosh(2*?u)'),
+  rule(
+    'sin-cos-to-sum',
+    'sin(?a)*cos(?b)',
+    ({ a, b }) => half(add(fn('sin', [add(a!, b!)]), fn('sin', [add(a!, mul(-1, b!))]))),
+    { where: ({ a, b }) => a !== b, description: 'sin a·cos b → (sin(a + b) + sin(a − b))/2' },
+  ),
+  rule(
+    'cos-cos-to-sum',
+    'cos(?a)*cos(?b)',
+    ({ a, b }) => half(add(fn('cos', [add(a!, mul(-1, b!))]), fn('cos', [add(a!, b!)]))),
+    { where: ({ a, b }) => a !== b, description: 'cos a·cos b → (cos(a − b) + cos(a + b))/2' },
+  ),
+  rule(
+    'sin-sin-to-sum',
+    'sin(?a)*sin(?b)',
+    ({ a, b }) => half(add(fn('cos', [add(a!, mul(-1, b!))]), mul(-1, fn('cos', [add(a!, b!)])))),
+    { where: ({ a, b }) => a !== b, description: 'sin a·sin b → (cos(a − b) − cos(a + b))/2' },
+  ),
 ];
 
 /**
@@ -421,22 +497,6 @@ export const FACTOR_RULES: readonly Rule[] = [
     (node, ctx) => ifSmaller(node, factorContent(node, ctx)),
   ),
   procedure(
-    'factor-common',
-    ['add'],
-    'a factor every term shares moves out of the sum: x·y + x·z → x·(y + z), 2x + 2y → 2(x + y)',
-    (node) => {
-      const c = commonFactor(node.args);
-      if (isTrivial(c)) return undefined;
-      return ifSmaller(node, mul(commonToExpr(c), add(...node.args.map((t) => divideTerm(t, c)))));
-    },
-  ),
-  procedure(
-    'expand-if-smaller',
-    ['add', 'mul'],
-    'products and powers of sums are expanded when that is smaller (derivatives of products)',
-    (node, ctx) => ifSmaller(node, expandCandidate(node, ctx)),
-  ),
-  procedure(
     'together-in-product',
     ['mul'],
     'a sum with a denominator, inside a product, goes over its denominator when that cancels: (1/s − y)/s² → (1 − y·s)/s³',
@@ -462,6 +522,59 @@ export const FACTOR_RULES: readonly Rule[] = [
     ['add'],
     'fractions are combined over a common, factored denominator and cancelled when that is smaller (exp(−u) as 1/exp(u), √x and x^(3/2) as powers of one root)',
     (node, ctx) => ifSmaller(node, rationalCandidate(node, ctx)),
+  ),
+  procedure(
+    'negate-sum-factor',
+    ['mul'],
+    'a negative product takes its sign into a sum factor when that saves the minus: −(x − a)·y → (a − x)·y',
+    (node) => {
+      const c = node.args[0];
+      if (c.op !== 'num' || c.value!.num >= 0n) return undefined;
+      const i = node.args.findIndex((f) => f.op === 'add');
+      if (i < 0) return undefined;
+      const factors = node.args.map((f, j) =>
+        j === 0 ? num(ratNeg(c.value!)) : j === i ? negate(f) : f,
+      );
+      return ifSmaller(node, mul(...factors));
+    },
+  ),
+  procedure(
+    'factor-common',
+    ['add'],
+    'a factor every term shares moves out of the sum: x·y + x·z → x·(y + z), 2x + 2y → 2(x + y)',
+    (node) => {
+      const c = commonFactor(node.args);
+      if (isTrivial(c)) return undefined;
+      return ifSmaller(node, mul(commonToExpr(c), add(...node.args.map((t) => divideTerm(t, c)))));
+    },
+  ),
+  procedure(
+    'expand-radicand',
+    ['pow'],
+    'a root of a sum of powers of sums is expanded and its common factor taken out when that is smaller: √(1 − (2x − 1)²) → 2√(x(1 − x))',
+    (node, ctx) => {
+      const [base, e] = node.args;
+      if (e.op !== 'num' || e.value!.den === 1n || !isExpandable(base)) return undefined;
+      const x = expandedPoly(base, ctx);
+      if (x === undefined) return undefined;
+      const expanded = polyToExpr(x.p, x.atoms);
+      if (expanded.op !== 'add') return ifSmaller(node, pow(expanded, e));
+      const c = commonFactor(expanded.args);
+      const inner = isTrivial(c)
+        ? expanded
+        : mul(commonToExpr(c), add(...expanded.args.map((t) => divideTerm(t, c))));
+      const candidate = pow(inner, e);
+      return ifSmaller(
+        node,
+        candidate.op === 'pow' ? (rootOfProduct(candidate, ctx) ?? candidate) : candidate,
+      );
+    },
+  ),
+  procedure(
+    'expand-if-smaller',
+    ['add', 'mul'],
+    'products and powers of sums are expanded when that is smaller (derivatives of products)',
+    (node, ctx) => ifSmaller(node, expandCandidate(node, ctx)),
   ),
 ];
 
@@ -560,6 +673,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
  */
 export const RULE_SETS = {
   power: POWER_RULES,
+  'trig-contract': TRIG_CONTRACT_RULES,
   'exp-log': EXP_LOG_RULES,
   'expand-log': EXPAND_LOG_RULES,
   trig: TRIG_RULES,

@@ -11,8 +11,10 @@ import {
   DEFAULT_RULES,
   EXPAND_LOG_RULES,
   NUMBER_RULES,
+  POWER_RULES,
   RULE_SETS,
   type RuleSetName,
+  TRIG_CONTRACT_RULES,
 } from './rules.js';
 
 /**
@@ -31,7 +33,8 @@ export interface SimplifyOptions extends RewriteOptions {
   /**
    * Extra built-in sets, by name. `'sigmoid'` recognises `1/(1 + exp(−u))` as `sigmoid(u)`;
    * `'hyperbolic'` writes `1 − tanh²u` as `1/cosh²u`; `'expand-log'` always expands
-   * logarithms (by default they are tried as a candidate and kept only when smaller).
+   * logarithms and `'trig-contract'` always contracts products of sines and cosines (by
+   * default both are tried as a candidate and kept only when smaller).
    * Default none.
    */
   readonly use?: readonly RuleSetName[];
@@ -73,20 +76,32 @@ export function simplify(
   const run = new Run(options, size(roots));
   const main = bottomUp(rules, 'simplify');
   let out = main.run(roots, run);
-  // Logarithm expansion can enable cancellations but usually grows: keep it per root only
-  // when smaller.
-  if (!options.only && !(options.use ?? []).includes('expand-log') && hasOp(out, 'log')) {
-    const expanded = chain(bottomUp(EXPAND_LOG_RULES, 'expand-log'), main).run(out, run);
-    out = out.map((e, i) => (compareCost(expanded[i], e) < 0 ? expanded[i] : e));
+  // Logarithm expansion and trigonometric contraction can enable cancellations but can
+  // also grow: each is a second candidate, kept per root only when smaller.
+  const use = options.use ?? [];
+  const candidates: [RuleSetName, readonly Rule[], readonly string[]][] = [
+    ['expand-log', EXPAND_LOG_RULES, ['log']],
+    ['trig-contract', TRIG_CONTRACT_RULES, ['sin', 'cos', 'sinh', 'cosh']],
+  ];
+  for (const [name, set, ops] of candidates) {
+    if (options.only || use.includes(name) || !hasOp(out, ops)) continue;
+    const other = chain(bottomUp(set, name), main).run(out, run);
+    out = out.map((e, i) => (compareCost(other[i], e) < 0 ? other[i] : e));
   }
   let result = roots.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
   // Exact numbers are written in lowest terms whatever the size, as the builders fold
   // 4^(1/2) to 2: √8 is 2√2 (one more node). Only when the input had such a root.
   if (!options.only && NUMBER_RULES.some((r) => run.fired.has(r.id))) {
-    result = bottomUp(NUMBER_RULES, 'numbers').run(result, run);
+    result = bottomUp(FINAL_NUMBER_RULES, 'numbers').run(result, run);
   }
   return Array.isArray(input) ? result : result[0];
 }
+
+/** The number rules and the power rules that tidy what they take out ((x²)^(1/2) → |x|). */
+const FINAL_NUMBER_RULES: readonly Rule[] = [
+  ...NUMBER_RULES,
+  ...POWER_RULES.filter((r) => ['pow-pow', 'pow-even-pow', 'abs-even-pow'].includes(r.id)),
+];
 
 function selectRules(options: SimplifyOptions): Rule[] {
   const rules: Rule[] = [...(options.rules ?? [])];
@@ -99,13 +114,13 @@ function selectRules(options: SimplifyOptions): Rule[] {
   return rules;
 }
 
-/** True when some node of the DAG has operator `op` (iterative, each node once). */
-function hasOp(roots: readonly Expr[], op: string): boolean {
+/** True when some node of the DAG has one of the operators `ops` (iterative, each node once). */
+function hasOp(roots: readonly Expr[], ops: readonly string[]): boolean {
   const seen = new Set<Expr>();
   const stack = [...roots];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.op === op) return true;
+    if (ops.includes(n.op)) return true;
     if (seen.has(n)) continue;
     seen.add(n);
     for (const a of n.args) stack.push(a);

@@ -63,6 +63,8 @@ export const GOLDEN: readonly GoldenRow[] = [
   { rule: 'exp-log-power', input: 'exp(2*log(x))', output: 'x^2', options: positive('x') },
   { rule: 'exp-log-power', input: 'exp(-log(x))', output: '1/x', options: positive('x') },
   { rule: 'exp-log-sum', input: 'exp(y + log(x))', output: 'x*exp(y)', options: positive('x') },
+  { rule: 'log-of-number-power', input: '2*x*log(10)', output: 'x*log(100)' },
+  { rule: 'log-of-number-power', input: '-3*log(1/2)', output: '-log(1/8)' },
   { rule: 'log-ratio-exact', input: 'log(8, 2)', output: '3' },
   { rule: 'log-ratio-exact', input: 'x*log(1/9)/log(27)', output: '-2*x/3' },
   { rule: 'log-ratio-exact', input: 'log(4)/log(8)', output: '2/3' },
@@ -99,6 +101,22 @@ export const GOLDEN: readonly GoldenRow[] = [
   { rule: 'tan-atan', input: 'tan(atan(x))', output: 'x' },
   { rule: 'sinh-asinh', input: 'sinh(asinh(x))', output: 'x' },
   { rule: 'asinh-sinh', input: 'asinh(sinh(x))', output: 'x' },
+  // trig-contract (tried as a candidate; kept when smaller)
+  { rule: 'sin-double', input: '2*sin(x)*cos(x)', output: 'sin(2*x)' },
+  { rule: 'sin-double', input: 'sin(x)^2*cos(x)^2', output: 'sin(2*x)^2/4' },
+  { rule: 'sinh-double', input: '2*sinh(x)*cosh(x)', output: 'sinh(2*x)' },
+  { rule: 'cos-double', input: 'cos(x)^2 - sin(x)^2', output: 'cos(2*x)' },
+  { rule: 'cos-double', input: '2*sin(x)*cos(x)*(cos(x)^2 - sin(x)^2)', output: 'sin(4*x)/2' },
+  { rule: 'cos-double-from-sin', input: '1 - 2*sin(y)^2', output: 'cos(2*y)' },
+  { rule: 'cos-double-from-cos', input: '2*cos(y)^2 - 1', output: 'cos(2*y)' },
+  { rule: 'cosh-double', input: 'cosh(x)^2 + sinh(x)^2', output: 'cosh(2*x)' },
+  {
+    rule: 'cos-cos-to-sum',
+    input: '2*cos(2*x)*cos(3*x) - 3*sin(2*x)*sin(3*x)',
+    output: '(5*cos(5*x) - cos(x))/2',
+  },
+  { rule: 'sin-sin-to-sum', input: '2*sin(3*x)*sin(x) + cos(4*x)', output: 'cos(2*x)' },
+  { rule: 'sin-cos-to-sum', input: '2*sin(3*x)*cos(x) - sin(2*x)', output: 'sin(4*x)' },
   // ml
   {
     rule: 'sigmoid-derivative',
@@ -138,6 +156,10 @@ export const GOLDEN: readonly GoldenRow[] = [
   // factor
   { rule: 'factor-content', input: '(2*x + 2)/(x + 1)', output: '2' },
   { rule: 'factor-content', input: '(x*y + x)/x', output: 'y + 1' },
+  { rule: 'negate-sum-factor', input: '-(x - mu)*exp(y)', output: 'exp(y)*(mu - x)' },
+  { rule: 'negate-sum-factor', input: '-2*x*(y - tanh(x))', output: '2*x*(tanh(x) - y)' },
+  { rule: 'expand-radicand', input: 'sqrt(1 - (2*x - 1)^2)', output: '2*sqrt(x*(1 - x))' },
+  { rule: 'expand-radicand', input: '-2/sqrt(1 - (2*x - 1)^2)', output: '-1/sqrt(x*(1 - x))' },
   { rule: 'factor-common', input: 'x*y + x*z', output: 'x*(y + z)' },
   { rule: 'factor-common', input: '(2*a + 2*b)*c', output: '2*c*(a + b)' },
   { rule: 'factor-common', input: 'x^2*y + x^3*z', output: 'x^2*(x*z + y)' },

@@ -12,6 +12,8 @@ const TITLES: Record<RuleSetName, string> = {
   'exp-log': 'Exponentials and logarithms (`exp-log`, default)',
   'expand-log': 'Logarithm expansion (`expand-log`: tried as a candidate, kept when smaller)',
   trig: 'Trigonometric and hyperbolic (`trig`, default)',
+  'trig-contract':
+    'Trigonometric contraction (`trig-contract`: tried as a candidate, kept when smaller)',
   ml: 'Machine learning (`ml`, default)',
   sigmoid: "Sigmoid recognition (`sigmoid`, optional: `use: ['sigmoid']`)",
   hyperbolic: "Hyperbolic derivative form (`hyperbolic`, optional: `use: ['hyperbolic']`)",
@@ -24,6 +26,7 @@ const ORDER: readonly RuleSetName[] = [
   'exp-log',
   'expand-log',
   'trig',
+  'trig-contract',
   'ml',
   'sigmoid',
   'hyperbolic',
