@@ -154,7 +154,18 @@ function indexRules(rules: readonly Rule[]): Map<Op, Rule[]> {
  */
 export function bottomUp(rules: readonly Rule[], name = 'bottom-up'): Strategy {
   const index = indexRules(rules);
-  return { name, run: (roots, run) => normalizeAll(roots, index, run) };
+  // Normal forms stay normal for the whole run (same rules, same assumptions), so a second
+  // pass of the same strategy only normalises nodes it has not seen.
+  return {
+    name,
+    run: (roots, run) =>
+      normalizeAll(
+        roots,
+        index,
+        run,
+        run.scratch(index, () => new Map()),
+      ),
+  };
 }
 
 /**
@@ -214,8 +225,8 @@ function normalizeAll(
   roots: readonly Expr[],
   index: ReadonlyMap<Op, readonly Rule[]>,
   run: Run,
+  memo: Map<Expr, Expr>,
 ): Expr[] {
-  const memo = new Map<Expr, Expr>();
   const active = new Set<Expr>();
   const stack: Frame[] = [];
 

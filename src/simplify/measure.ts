@@ -188,3 +188,43 @@ export function compareCost(a: Expr, b: Expr): number {
   if (t !== 0) return t;
   return dagWeight(a) - dagWeight(b);
 }
+
+/**
+ * The printed weight of the product of `factors` (no coefficient) without building it:
+ * what `treeWeight(mul(...factors))` gives when the factors stay as they are.
+ */
+export function productWeightOf(factors: readonly Expr[]): number {
+  let top = 0;
+  let topCount = 0;
+  let bottom = 0;
+  let bottomCount = 0;
+  for (const f of factors) {
+    treeWeight(f);
+    const p = PRINTED.get(f)!;
+    if (p.recip !== undefined) {
+      bottom += p.recip;
+      bottomCount++;
+    } else {
+      top += p.w;
+      topCount++;
+    }
+  }
+  if (topCount === 0) {
+    top = 1;
+    topCount = 1;
+  }
+  return top + topCount - 1 + (bottomCount > 0 ? bottom + bottomCount : 0);
+}
+
+/** The printed weight of −u for a sum u, without building it. */
+export function negatedSumWeight(u: Expr): number {
+  treeWeight(u);
+  let w = u.args.length - 1;
+  let positives = 0;
+  for (const t of u.args) {
+    const p = PRINTED.get(t)!;
+    if (p.abs === undefined) positives++;
+    w += p.abs ?? p.w;
+  }
+  return positives === u.args.length ? w + 1 : w;
+}

@@ -26,17 +26,60 @@ import { treeWeight } from './measure.js';
 
 /** Atoms (the "variables" of a polynomial), numbered in order of first appearance. */
 export class AtomTable {
-  readonly atoms: Expr[] = [];
-  private readonly index = new Map<Expr, number>();
+  private readonly built: (Expr | undefined)[] = [];
+  private readonly makers: (() => Expr)[] = [];
+  private readonly weights: number[] = [];
+  private readonly weighers: (() => number)[] = [];
+  private readonly index = new Map<Expr | string, number>();
 
+  /** The index of the atom `e`. */
   indexOf(e: Expr): number {
     let i = this.index.get(e);
     if (i === undefined) {
-      i = this.atoms.length;
-      this.atoms.push(e);
+      i = this.built.length;
+      this.built.push(e);
+      this.makers.push(() => e);
       this.index.set(e, i);
     }
     return i;
+  }
+
+  /**
+   * The index of the atom named `key`, built by `make` only when its expression is needed
+   * (rational forms name exp(u) by u's parts without building exp(u)).
+   */
+  indexOfKey(key: string, make: () => Expr, weigh?: () => number): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.built.length;
+      this.built.push(undefined);
+      this.makers.push(make);
+      if (weigh !== undefined) this.weighers[i] = weigh;
+      this.index.set(key, i);
+    }
+    return i;
+  }
+
+  /** The expression of atom i. */
+  get(i: number): Expr {
+    let e = this.built[i];
+    if (e === undefined) {
+      e = this.makers[i]();
+      this.built[i] = e;
+      this.index.set(e, i);
+    }
+    return e;
+  }
+
+  /** The printed weight of atom i (cached). */
+  weight(i: number): number {
+    let w = this.weights[i];
+    if (w === undefined) {
+      const weigh = this.weighers[i];
+      w = weigh !== undefined ? weigh() : treeWeight(this.get(i));
+      this.weights[i] = w;
+    }
+    return w;
   }
 }
 
@@ -142,7 +185,7 @@ export function polyPow(a: Poly, n: number, limit: number): Poly | undefined {
 export function polyToExpr(p: Poly, atoms: AtomTable): Expr {
   const terms: Expr[] = [];
   for (const t of p.values()) {
-    const factors = t.exps.map(([i, e]) => pow(atoms.atoms[i], e));
+    const factors = t.exps.map(([i, e]) => pow(atoms.get(i), e));
     terms.push(mul(num(t.coeff), ...factors));
   }
   return add(...terms);
@@ -182,7 +225,7 @@ export function powerWeights(
   const top: number[] = [];
   const bottom: number[] = [];
   for (const [i, e] of exps) {
-    const a = treeWeight(atoms.atoms[i]);
+    const a = atoms.weight(i);
     if (e > 0) top.push(e === 1 ? a : a + 2);
     else bottom.push(e === -1 ? a : a + 2);
   }
@@ -293,4 +336,91 @@ function polyOfNode(
     default:
       return polyAtom(atoms.indexOf(n));
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Dense univariate integer polynomials: the fast path for expanding in one symbol
+
+/** c[i] is the coefficient of xⁱ; no trailing zeros; the zero polynomial is []. */
+type Dense1 = bigint[];
+
+function mulDense(a: Dense1, b: Dense1): Dense1 {
+  if (a.length === 0 || b.length === 0) return [];
+  const out: Dense1 = new Array(a.length + b.length - 1).fill(0n);
+  for (let i = 0; i < a.length; i++) {
+    const ai = a[i];
+    if (ai === 0n) continue;
+    for (let j = 0; j < b.length; j++) out[i + j] += ai * b[j];
+  }
+  while (out.length > 0 && out[out.length - 1] === 0n) out.pop();
+  return out;
+}
+
+function addDense(a: Dense1, b: Dense1): Dense1 {
+  const out = a.length >= b.length ? [...a] : [...b];
+  const other = a.length >= b.length ? b : a;
+  for (let i = 0; i < other.length; i++) out[i] += other[i];
+  while (out.length > 0 && out[out.length - 1] === 0n) out.pop();
+  return out;
+}
+
+/**
+ * The expansion of `e` when it is a polynomial in the one symbol `x` with integer
+ * coefficients (numbers, x, sums, products, positive integer powers), as dense
+ * coefficients; undefined otherwise or beyond `maxDegree`. Memoised in `memo`; iterative.
+ * A product of 39 linear factors costs O(39²) here, against a sparse product per factor.
+ */
+export function toDense1(
+  e: Expr,
+  x: Expr,
+  maxDegree: number,
+  memo: Map<Expr, Dense1 | null>,
+): Dense1 | undefined {
+  return memoBottomUp(e, memo, structuralArgs, (n) => {
+    if (n === x) return [0n, 1n];
+    switch (n.op) {
+      case 'num':
+        return n.value!.den === 1n ? (n.value!.num === 0n ? [] : [n.value!.num]) : undefined;
+      case 'add': {
+        let acc: Dense1 = [];
+        for (const a of n.args) {
+          const p = memo.get(a);
+          if (!p) return undefined;
+          acc = addDense(acc, p);
+        }
+        return acc;
+      }
+      case 'mul': {
+        let acc: Dense1 = [1n];
+        for (const a of n.args) {
+          const p = memo.get(a);
+          if (!p || acc.length + p.length - 2 > maxDegree) return undefined;
+          acc = mulDense(acc, p);
+        }
+        return acc;
+      }
+      case 'pow': {
+        const k = expandableExponent(n);
+        const p = memo.get(n.args[0]);
+        if (k === 0 || !p || (p.length - 1) * k > maxDegree) return undefined;
+        let acc: Dense1 = [1n];
+        for (let i = 0; i < k; i++) acc = mulDense(acc, p);
+        return acc;
+      }
+      default:
+        return undefined;
+    }
+  });
+}
+
+/** A dense univariate polynomial as a sparse one over the atom table. */
+export function dense1ToPoly(c: Dense1, x: Expr, atoms: AtomTable): Poly {
+  const i = atoms.indexOf(x);
+  const out = new Map<string, Term>();
+  c.forEach((v, k) => {
+    if (v === 0n) return;
+    const exps: [number, number][] = k === 0 ? [] : [[i, k]];
+    out.set(monoKey(exps), { coeff: { num: v, den: 1n }, exps });
+  });
+  return out;
 }

@@ -20,6 +20,7 @@ import {
   ONE,
   pow,
   type Rational,
+  ratAdd,
   ratContent,
   ratInv,
   ratMul,
@@ -27,7 +28,7 @@ import {
   ratPowInt,
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
-import { treeWeight } from './measure.js';
+import { negatedSumWeight, productWeightOf, treeWeight } from './measure.js';
 import * as D from './mpoly.js';
 import {
   AtomTable,
@@ -66,11 +67,30 @@ interface Relation {
   readonly base: Poly;
 }
 
-/** A denominator factor: a primitive polynomial (positive-looking), its key and expression. */
-export interface DenFactor {
-  readonly poly: Poly;
-  readonly key: string;
-  readonly expr: Expr;
+/**
+ * A denominator factor: a primitive polynomial whose leading term is positive, its key,
+ * its printed weight, and its expression (built on first use: most factors are only
+ * compared and weighed, never printed).
+ */
+export class DenFactor {
+  private built: Expr | undefined;
+  private measured: number | undefined;
+
+  constructor(
+    readonly poly: Poly,
+    readonly key: string,
+    private readonly atoms: AtomTable,
+  ) {}
+
+  get expr(): Expr {
+    this.built ??= polyToExpr(this.poly, this.atoms);
+    return this.built;
+  }
+
+  get weight(): number {
+    this.measured ??= polyWeight(this.poly, this.atoms);
+    return this.measured;
+  }
 }
 
 /** N / Π factor^exp. */
@@ -95,14 +115,16 @@ export class RatContext {
     readonly policy: AtomPolicy,
     readonly limit = 256,
     readonly work = 20_000,
+    /** Sums kept as atoms (not put over their denominators); default none. */
+    readonly opaque: (sum: Expr) => boolean = () => false,
   ) {}
 
   /** The interned factor for a primitive, sign-normalised polynomial. */
-  factor(poly: Poly, expr: Expr): DenFactor {
+  factor(poly: Poly): DenFactor {
     const key = polyKey(poly);
     let f = this.factors.get(key);
     if (f === undefined) {
-      f = { poly, key, expr };
+      f = new DenFactor(poly, key, this.atoms);
       this.factors.set(key, f);
     }
     return f;
@@ -151,7 +173,8 @@ function radicalExponent(n: Expr): Rational | undefined {
 }
 
 function structuralArgs(n: Expr, ctx: RatContext): readonly Expr[] {
-  if (n.op === 'add' || n.op === 'mul') return n.args;
+  if (n.op === 'add') return ctx.opaque(n) ? [] : n.args;
+  if (n.op === 'mul') return n.args;
   if (n.op === 'pow') {
     if (integerExponent(n) !== 0) return [n.args[0]];
     if (ctx.policy.radicals && radicalExponent(n) !== undefined) return [n.args[0]];
@@ -165,6 +188,7 @@ function formOfNode(n: Expr, ctx: RatContext): RatForm | undefined {
     case 'num':
       return { num: polyConst(n.value!), den: EMPTY_DEN };
     case 'add': {
+      if (ctx.opaque(n)) return atomForm(n, ctx);
       const forms: RatForm[] = [];
       for (const a of n.args) {
         const f = get(a);
@@ -227,7 +251,10 @@ const PARTNER: Readonly<
  */
 function trigForm(n: Expr, ctx: RatContext): RatForm | undefined {
   const u = n.args[0];
-  const atom = (f: 'sin' | 'cos'): RatForm => trigAtom(fn(f, [u]), ctx);
+  // sin(0) would fold to a number: numeric arguments stay plain atoms.
+  if (u.op === 'num') return atomForm(n, ctx);
+  const atom = (f: 'sin' | 'cos'): RatForm =>
+    trigAtom(ctx.atoms.get(ctx.atoms.indexOfKey(`${f}:${u.id}`, () => fn(f, [u]))), ctx);
   switch (n.op) {
     case 'tan':
       return mulForms(atom('sin'), invertForm(atom('cos'), ctx)!, ctx);
@@ -245,10 +272,12 @@ function trigForm(n: Expr, ctx: RatContext): RatForm | undefined {
 /** The atom sin(u) (etc.), registering its relation when the policy reduces it. */
 function trigAtom(n: Expr, ctx: RatContext): RatForm {
   const reduced = ctx.policy.pythagorean === 'sin' ? ['sin', 'sinh'] : ['cos', 'cosh'];
-  const i = ctx.atoms.indexOf(n);
+  const u = n.args[0];
+  // Named by function and argument, so a partner is indexed without being built.
+  const i = ctx.atoms.indexOfKey(`${n.op}:${u.id}`, () => n);
   if (reduced.includes(n.op) && !ctx.relations.has(i)) {
     const [partner, sign] = PARTNER[n.op];
-    const j = ctx.atoms.indexOf(fn(partner, [n.args[0]]));
+    const j = ctx.atoms.indexOfKey(`${partner}:${u.id}`, () => fn(partner, [u]));
     // f² = 1 + sign·g² for sin/cos (sign −1) and cosh (sign +1); sinh² = cosh² − 1.
     const one = n.op === 'sinh' ? -1n : 1n;
     const base = polyAdd(
@@ -265,20 +294,54 @@ const atomForm = (n: Expr, ctx: RatContext, k = 1): RatForm => ({
   den: EMPTY_DEN,
 });
 
-/** exp(k·u) → exp(u)^k for an integer k (the sign taken out of a negative-looking sum). */
+/** The ids of a term's factors without its coefficient, and the coefficient. */
+function termShape(t: Expr): { ids: string; coeff: Rational } {
+  if (t.op === 'mul' && t.args[0].op === 'num')
+    return {
+      ids: t.args
+        .slice(1)
+        .map((a) => a.id)
+        .join('*'),
+      coeff: t.args[0].value!,
+    };
+  return { ids: `${t.id}`, coeff: ONE };
+}
+
+/**
+ * exp(k·u) → exp(u)^k for an integer k (the sign taken out of a negative-looking sum). The
+ * atom exp(u) is named by u's parts, so exp(−w·x) and exp(w·x) meet without building
+ * anything, and built only if printed.
+ */
 function expForm(n: Expr, ctx: RatContext): RatForm {
   const u = n.args[0];
   let k = 1n;
-  let core = u;
-  if (u.op === 'mul' && u.args[0].op === 'num' && isInteger(u.args[0].value!)) {
-    k = u.args[0].value!.num;
-    core = mul(...u.args.slice(1));
-  } else if (u.op === 'add' && looksNegative(u, true)) {
-    k = -1n;
-    core = mul(-1, u);
+  let key: string;
+  let core: () => Expr = () => u;
+  // exp(core) prints as the call, its name and the core.
+  let weigh = (): number => 2 + treeWeight(u);
+  if (u.op === 'mul') {
+    const lead = u.args[0].op === 'num' ? u.args[0].value! : ONE;
+    if (!isInteger(lead)) return atomForm(n, ctx);
+    k = lead.num;
+    const parts = u.args[0].op === 'num' ? u.args.slice(1) : u.args;
+    key = parts.map((a) => a.id).join(',');
+    core = () => mul(...parts);
+    weigh = () => 2 + productWeightOf(parts);
+  } else if (u.op === 'add') {
+    // u and −u name one atom: term shapes with signs relative to the first term.
+    const shapes = u.args.map(termShape);
+    const first = shapes[0].coeff.num < 0n ? -1n : 1n;
+    key = `+${shapes.map((t) => `${t.ids}:${t.coeff.num * first}/${t.coeff.den}`).join(';')}`;
+    if (looksNegative(u, true)) {
+      k = -1n;
+      core = () => mul(-1, u);
+      weigh = () => 2 + negatedSumWeight(u);
+    }
   } else if (u.op === 'num') return atomForm(n, ctx);
-  if (k === 1n || k > 16n || k < -16n) return atomForm(n, ctx);
-  return atomForm(fn('exp', [core]), ctx, Number(k));
+  else key = `${u.id}`;
+  if (k > 16n || k < -16n) return atomForm(n, ctx);
+  const i = ctx.atoms.indexOfKey(`exp:${key}`, () => fn('exp', [core()]), weigh);
+  return { num: polyAtom(i, Number(k)), den: EMPTY_DEN };
 }
 
 /** b^(p/q) → s^p with s = b^(1/q) and the relation s^q = b, when b is a polynomial. */
@@ -425,13 +488,25 @@ function makeFactor(p: Poly, ctx: RatContext): { factor: DenFactor; cofactor: Te
   const m = monomialContent(p);
   let c = ratContent([...p.values()].map((t) => t.coeff));
   let q = divideMonomial(p, c, m);
-  let expr = polyToExpr(q, ctx.atoms);
-  if (looksNegative(expr, true)) {
+  // One sign per factor, so x − 1 and 1 − x meet: the leading term (highest degree, then
+  // the largest monomial key) is positive, as a text writes x − 1, x² − 1, eˣ + 1.
+  let lead: Term | undefined;
+  let leadDegree = -1;
+  let leadKey = '';
+  for (const [k, t] of q) {
+    let d = 0;
+    for (const [, e] of t.exps) d += e;
+    if (d > leadDegree || (d === leadDegree && k > leadKey)) {
+      lead = t;
+      leadDegree = d;
+      leadKey = k;
+    }
+  }
+  if (lead !== undefined && lead.coeff.num < 0n) {
     c = ratNeg(c);
     q = polyScale(q, { num: -1n, den: 1n });
-    expr = polyToExpr(q, ctx.atoms);
   }
-  return { factor: ctx.factor(q, expr), cofactor: { coeff: c, exps: m } };
+  return { factor: ctx.factor(q), cofactor: { coeff: c, exps: m } };
 }
 
 /** Sum over the least common multiple of the denominators (factor by factor). */
@@ -518,30 +593,136 @@ function fromDense(d: D.Dense, vars: readonly number[]): Poly {
   return out;
 }
 
-/** a / b when b divides a (both with integer coefficients and no negative exponents). */
-function polyExquo(a: Poly, b: Poly, ctx: RatContext): Poly | undefined {
-  const vars = variablesOf(a, b);
-  if (vars === undefined) return undefined;
-  if (vars.length === 0) return undefined;
-  const q = D.withBudget(ctx.work, () =>
-    D.exquo(toDense(a, vars), toDense(b, vars), vars.length - 1),
-  );
-  return q === undefined ? undefined : fromDense(q as D.Dense, vars);
+/** A polynomial a·v + b in one atom v: its atom, root −b/a and leading coefficient a. */
+interface Linear {
+  readonly v: number;
+  readonly root: Rational;
+  readonly lead: Rational;
 }
 
-/** The non-constant gcd of two polynomials, or undefined (constant gcd, or over budget). */
+function linearRoot(p: Poly): Linear | undefined {
+  if (p.size !== 2) return undefined;
+  let v = -1;
+  let a: Rational | undefined;
+  let b: Rational | undefined;
+  for (const t of p.values()) {
+    if (t.exps.length === 0) b = t.coeff;
+    else if (t.exps.length === 1 && t.exps[0][1] === 1) {
+      v = t.exps[0][0];
+      a = t.coeff;
+    }
+  }
+  if (a === undefined || b === undefined) return undefined;
+  return { v, root: ratNeg(ratMul(b, ratInv(a))), lead: a };
+}
+
+/**
+ * n / (a·(v − r)) when every group of n (its coefficient polynomials in v) vanishes at r,
+ * by synthetic division; undefined when one does not (then the factor shares nothing with
+ * n, being irreducible).
+ */
+function divideLinear(n: Poly, lin: Linear): Poly | undefined {
+  const { v, root, lead } = lin;
+  const groups = groupsOver(n, new Set([v]));
+  let out: Poly = new Map();
+  const invLead = ratInv(lead);
+  for (const { outside, inside } of groups.values()) {
+    // Dense coefficients of the group in v.
+    let degree = 0;
+    for (const t of inside.values()) degree = Math.max(degree, t.exps[0]?.[1] ?? 0);
+    if (degree === 0) return undefined;
+    const c: Rational[] = new Array(degree + 1).fill(ZERO_Q);
+    for (const t of inside.values()) {
+      const e = t.exps[0]?.[1] ?? 0;
+      if (e < 0) return undefined;
+      c[e] = t.coeff;
+    }
+    // Synthetic division by (v − r): quotient coefficients q, remainder must be 0.
+    const q: Rational[] = new Array(degree).fill(ZERO_Q);
+    let carry = ZERO_Q;
+    for (let e = degree; e >= 1; e--) {
+      carry = ratAdd(c[e], ratMul(carry, root));
+      q[e - 1] = carry;
+    }
+    if (!isZero(ratAdd(c[0], ratMul(carry, root)))) return undefined;
+    for (let e = 0; e < degree; e++) {
+      if (isZero(q[e])) continue;
+      const exps = mulExps(outside, e === 0 ? [] : [[v, e]]);
+      out = polyAdd(out, new Map([[monoKey(exps), { coeff: ratMul(q[e], invLead), exps }]]));
+    }
+  }
+  return out;
+}
+
+const ZERO_Q: Rational = { num: 0n, den: 1n };
+
+/** The atoms of a polynomial. */
+function atomsOf(p: Poly): Set<number> {
+  const out = new Set<number>();
+  for (const t of p.values()) for (const [i] of t.exps) out.add(i);
+  return out;
+}
+
+/**
+ * `a` as Σ oᵢ·Pᵢ: oᵢ monomials in the atoms outside `vars`, Pᵢ polynomials in `vars`. A
+ * polynomial in `vars` divides `a` exactly when it divides every Pᵢ, so GCDs and divisions
+ * by a denominator factor only ever run in the factor's own (few) variables.
+ */
+function groupsOver(
+  a: Poly,
+  vars: ReadonlySet<number>,
+): Map<string, { outside: Term['exps']; inside: Poly }> {
+  const groups = new Map<string, { outside: Term['exps']; inside: Map<string, Term> }>();
+  for (const t of a.values()) {
+    const outside = t.exps.filter(([i]) => !vars.has(i));
+    const inside = t.exps.filter(([i]) => vars.has(i));
+    const key = monoKey(outside);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { outside, inside: new Map() };
+      groups.set(key, g);
+    }
+    g.inside.set(monoKey(inside), { coeff: t.coeff, exps: inside });
+  }
+  return groups;
+}
+
+/** a / b when b divides a (integer coefficients, no negative exponents), group by group. */
+function polyExquo(a: Poly, b: Poly, ctx: RatContext): Poly | undefined {
+  const bv = atomsOf(b);
+  if (bv.size === 0) return undefined;
+  const vars = [...bv].sort((x, y) => x - y);
+  const bd = toDense(b, vars);
+  let out: Poly = new Map();
+  for (const { outside, inside } of groupsOver(a, bv).values()) {
+    if (variablesOf(inside) === undefined) return undefined;
+    const q = D.withBudget(ctx.work, () => D.exquo(toDense(inside, vars), bd, vars.length - 1));
+    if (q === undefined) return undefined;
+    for (const t of fromDense(q as D.Dense, vars).values()) {
+      const exps = mulExps(t.exps, outside);
+      out = polyAdd(out, new Map([[monoKey(exps), { coeff: t.coeff, exps }]]));
+    }
+  }
+  return out;
+}
+
+/**
+ * The non-constant gcd of a and a denominator factor b, or undefined (constant gcd, or over
+ * budget). It lies in b's variables, so it is the gcd of b and a's groups over them.
+ */
 function polyGcd(a: Poly, b: Poly, ctx: RatContext): Poly | undefined {
-  const shared = new Set<number>();
-  for (const t of a.values()) for (const [i] of t.exps) shared.add(i);
-  let common = false;
-  for (const t of b.values()) for (const [i] of t.exps) if (shared.has(i)) common = true;
-  if (!common) return undefined;
-  const vars = variablesOf(a, b);
-  if (vars === undefined) return undefined;
-  const g = D.withBudget(ctx.work, () =>
-    D.gcd(toDense(a, vars), toDense(b, vars), vars.length - 1),
-  );
-  if (g === undefined || D.isConstant(g, vars.length - 1)) return undefined;
+  const bv = atomsOf(b);
+  const av = atomsOf(a);
+  if (![...bv].some((i) => av.has(i))) return undefined;
+  const vars = [...bv].sort((x, y) => x - y);
+  const u = vars.length - 1;
+  let g: D.Coeff | undefined = toDense(b, vars);
+  for (const { inside } of groupsOver(a, bv).values()) {
+    if (variablesOf(inside) === undefined) return undefined;
+    const prev: D.Coeff = g;
+    g = D.withBudget(ctx.work, () => D.gcd(prev, toDense(inside, vars), u));
+    if (g === undefined || D.isConstant(g, u)) return undefined;
+  }
   return fromDense(g as D.Dense, vars);
 }
 
@@ -582,13 +763,33 @@ export function formToExpr(
   let coeff = c;
   let n = rest;
   const den = new Map<string, { factor: DenFactor; exp: number }>(f.den);
-  // Cancel factor by factor: whole factors by exact division, then common parts by GCD.
-  const work = cancelFactors ? [...den.keys()] : [];
+  // Cancel factor by factor: whole factors by exact division, then common parts by GCD;
+  // only factors that share an atom with the numerator can cancel.
+  const atoms = atomsOf(n);
+  const work = cancelFactors
+    ? [...den]
+        .filter(([, d]) => [...atomsOf(d.factor.poly)].some((i) => atoms.has(i)))
+        .map(([k]) => k)
+    : [];
+  // Nothing to cancel and already no smaller: stop before building anything.
+  if (work.length === 0 && estimate(coeff, m, n, den, ctx) > within + 2) return undefined;
   while (work.length > 0) {
     const key = work.pop()!;
     const d = den.get(key);
     if (d === undefined || d.exp <= 0) continue;
     if (n.size === 1 && [...n.values()][0].exps.length === 0) break;
+    // A factor linear in one atom (eᵘ + 1, x − 2) divides n exactly when its root is a
+    // root of every group of n, else it shares nothing with n: one evaluation decides.
+    const lin = linearRoot(d.factor.poly);
+    if (lin !== undefined) {
+      const q = divideLinear(n, lin);
+      if (q === undefined) continue;
+      n = q;
+      if (d.exp === 1) den.delete(key);
+      else den.set(key, { factor: d.factor, exp: d.exp - 1 });
+      work.push(key);
+      continue;
+    }
     const q = polyExquo(n, d.factor.poly, ctx);
     if (q !== undefined) {
       n = q;
@@ -661,7 +862,7 @@ function collected(p: Poly, ctx: RatContext): Expr {
       g.set(monoKey(rest), { coeff: t.coeff, exps: rest });
     }
     if ([...groups.values()].every((g) => g.size < 2)) continue;
-    const atom = ctx.atoms.atoms[i];
+    const atom = ctx.atoms.get(i);
     const e = add(...[...groups].map(([k, g]) => mul(pow(atom, k), polyToExpr(g, ctx.atoms))));
     const w = treeWeight(e);
     if (w < bestWeight) {
@@ -688,10 +889,8 @@ function estimate(
     top.push(...more.top);
     bottom.push(...more.bottom);
   }
-  for (const { factor, exp } of den.values()) {
-    const w = treeWeight(factor.expr);
-    bottom.push(exp === 1 ? w : w + 2);
-  }
+  for (const { factor, exp } of den.values())
+    bottom.push(exp === 1 ? factor.weight : factor.weight + 2);
   return productWeight(c, top, bottom).w;
 }
 

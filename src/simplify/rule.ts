@@ -194,10 +194,10 @@ function patternRule(
   const heads: readonly Op[] = [p.op];
   const keys = p.kind === 'ac' ? requiredKeys(p) : { direct: [], nested: [] };
   const apply = (node: Expr, ctx: RuleContext): Expr | undefined => {
+    if (p.kind === 'ac' && (node.op !== p.op || !mayMatchAC(keys, node))) return undefined;
     const env = new Env(ctx.matchLimit);
     let result: Expr | undefined;
     if (p.kind === 'ac') {
-      if (node.op !== p.op || !mayMatchAC(keys, node)) return undefined;
       // Rewrite every disjoint match at once: one rebuild of a 10⁴-term sum, not one per match.
       const lead = node.args[0].op === 'num';
       let args: readonly Expr[] = lead ? node.args.slice(1) : node.args;

@@ -13,6 +13,7 @@ import {
   type FunctionName,
   fn,
   isFunctionName,
+  isNegativeTerm,
   log,
   mul,
   num,
@@ -207,8 +208,9 @@ export const EXP_LOG_RULES: readonly Rule[] = [
     'an integer coefficient of the logarithm of a rational goes inside when that is smaller: 2·log(10) → log(100)',
     (node) => {
       const c = node.args[0];
+      if (c.op !== 'num' || c.value!.den !== 1n) return undefined;
       const i = node.args.findIndex((f) => f.op === 'log' && f.args[0].op === 'num');
-      if (c.op !== 'num' || c.value!.den !== 1n || i < 0) return undefined;
+      if (i < 0) return undefined;
       const k = c.value!.num < 0n ? -c.value!.num : c.value!.num;
       const a = node.args[i].args[0].value!;
       // log(a^k) = k·log(a) needs a > 0 (log of a negative number is NaN).
@@ -224,6 +226,7 @@ export const EXP_LOG_RULES: readonly Rule[] = [
     ['mul'],
     'logarithms of rationals in a rational base are exact when they can be: log(8, 2) = log 8 / log 2 → 3, log(1/9)/log(27) → −2/3',
     (node) => {
+      if (!node.args.some((f) => f.op === 'pow' && f.args[0].op === 'log')) return undefined;
       const logs = node.args.filter((f) => f.op === 'log' && f.args[0].op === 'num');
       const inverse = node.args.filter(
         (f) =>
@@ -320,6 +323,35 @@ export const TRIG_RULES: readonly Rule[] = [
 const half = (e: Expr): Expr => mul(num({ num: 1n, den: 2n }), e);
 
 /**
+ * A product-to-sum rule for products with exactly two sines or cosines (of different
+ * arguments, to the first power): beyond two, the sums multiply out into many terms.
+ */
+function productToSum(
+  id: string,
+  f: 'sin' | 'cos',
+  g: 'sin' | 'cos',
+  description: string,
+  sum: (a: Expr, b: Expr) => Expr,
+): Rule {
+  return procedure(id, ['mul'], description, (node) => {
+    let count = 0;
+    for (const x of node.args) if (x.op === f || x.op === g) count++;
+    if (count !== (f === g ? 2 : 2)) return undefined;
+    const trig = node.args.filter(
+      (x) =>
+        x.op === 'sin' ||
+        x.op === 'cos' ||
+        (x.op === 'pow' && (x.args[0].op === 'sin' || x.args[0].op === 'cos')),
+    );
+    if (trig.length !== 2 || trig.some((x) => x.op === 'pow')) return undefined;
+    const [p, q] = trig[0].op === f ? trig : [trig[1], trig[0]];
+    if (p.op !== f || q.op !== g || p.args[0] === q.args[0]) return undefined;
+    const rest = node.args.filter((x) => x !== p && x !== q);
+    return mul(half(sum(p.args[0], q.args[0])), ...rest);
+  });
+}
+
+/**
  * Trigonometric contraction: double angles (`2 sin u cos u → sin 2u`, `cos²u − sin²u →
  * cos 2u`, and the hyperbolic ones) and products to sums (`sin a cos b → (sin(a + b) +
  * sin(a − b))/2`). They can grow an expression, so `simplify` tries them as a separate
@@ -348,23 +380,26 @@ export const TRIG_CONTRACT_RULES: readonly Rule[] = [
   rule('cos-double-from-sin', '1 - 2*sin(?u)^2', 'cos(2*?u)'),
   rule('cos-double-from-cos', '2*cos(?u)^2 - 1', 'cos(2*?u)'),
   rule('cosh-double', '?a*cosh(?u)^2 + ?a*sinh(?u)^2', '?a*cosh(2*?u)'),
-  rule(
+  productToSum(
     'sin-cos-to-sum',
-    'sin(?a)*cos(?b)',
-    ({ a, b }) => half(add(fn('sin', [add(a!, b!)]), fn('sin', [add(a!, mul(-1, b!))]))),
-    { where: ({ a, b }) => a !== b, description: 'sin a·cos b → (sin(a + b) + sin(a − b))/2' },
+    'sin',
+    'cos',
+    'sin a·cos b → (sin(a + b) + sin(a − b))/2',
+    (a, b) => add(fn('sin', [add(a, b)]), fn('sin', [add(a, mul(-1, b))])),
   ),
-  rule(
+  productToSum(
     'cos-cos-to-sum',
-    'cos(?a)*cos(?b)',
-    ({ a, b }) => half(add(fn('cos', [add(a!, mul(-1, b!))]), fn('cos', [add(a!, b!)]))),
-    { where: ({ a, b }) => a !== b, description: 'cos a·cos b → (cos(a − b) + cos(a + b))/2' },
+    'cos',
+    'cos',
+    'cos a·cos b → (cos(a − b) + cos(a + b))/2',
+    (a, b) => add(fn('cos', [add(a, mul(-1, b))]), fn('cos', [add(a, b)])),
   ),
-  rule(
+  productToSum(
     'sin-sin-to-sum',
-    'sin(?a)*sin(?b)',
-    ({ a, b }) => half(add(fn('cos', [add(a!, mul(-1, b!))]), mul(-1, fn('cos', [add(a!, b!)])))),
-    { where: ({ a, b }) => a !== b, description: 'sin a·sin b → (cos(a − b) − cos(a + b))/2' },
+    'sin',
+    'sin',
+    'sin a·sin b → (cos(a − b) − cos(a + b))/2',
+    (a, b) => add(fn('cos', [add(a, mul(-1, b))]), mul(-1, fn('cos', [add(a, b)]))),
   ),
 ];
 
@@ -416,6 +451,11 @@ export const PARITY_RULES: readonly Rule[] = [
     ['mul'],
     'in a product, odd functions pick one sign per sum as even ones do (the sign joins the coefficient), so sinh(y − x)/cosh(y − x) → −tanh(x − y)',
     (node) => {
+      const candidate = (f: Expr): boolean => {
+        const g = f.op === 'pow' ? f.args[0] : f;
+        return g.args.length === 1 && g.args[0].op === 'add' && isOdd(g.op);
+      };
+      if (!node.args.some(candidate)) return undefined;
       let sign = 1;
       let changed = false;
       const factors = node.args.map((f) => {
@@ -530,12 +570,13 @@ export const FACTOR_RULES: readonly Rule[] = [
     (node) => {
       const c = node.args[0];
       if (c.op !== 'num' || c.value!.num >= 0n) return undefined;
-      const i = node.args.findIndex((f) => f.op === 'add');
+      // Negating a sum flips its terms' signs: it costs a node only when every term was
+      // positive (then all are negative), and the product saves its own minus.
+      const i = node.args.findIndex((f) => f.op === 'add' && f.args.some(isNegativeTerm));
       if (i < 0) return undefined;
-      const factors = node.args.map((f, j) =>
-        j === 0 ? num(ratNeg(c.value!)) : j === i ? negate(f) : f,
+      return mul(
+        ...node.args.map((f, j) => (j === 0 ? num(ratNeg(c.value!)) : j === i ? negate(f) : f)),
       );
-      return ifSmaller(node, mul(...factors));
     },
   ),
   procedure(
@@ -632,8 +673,9 @@ function safeNonnegative(u: Expr, ctx: RuleContext): boolean {
 }
 
 /**
- * Exact numbers in lowest terms (`root-of-number`, `root-of-product`): `simplify` applies
- * them to its result even when they add a node (√8 → 2√2), as a text writes numbers.
+ * Exact numbers in lowest terms (`root-of-number`, `root-of-product`, and the power rules
+ * that tidy what they take out: (x²)^(1/2) → |x|): `simplify` applies them to its input
+ * even when they add a node (√8 → 2√2), as a text writes numbers.
  *
  * @example
  * ```ts
@@ -641,7 +683,7 @@ function safeNonnegative(u: Expr, ctx: RuleContext): boolean {
  * ```
  */
 export const NUMBER_RULES: readonly Rule[] = POWER_RULES.filter((r) =>
-  ['root-of-number', 'root-of-product'].includes(r.id),
+  ['root-of-number', 'root-of-product', 'pow-pow', 'pow-even-pow', 'abs-even-pow'].includes(r.id),
 );
 
 /**

@@ -11,7 +11,6 @@ import {
   DEFAULT_RULES,
   EXPAND_LOG_RULES,
   NUMBER_RULES,
-  POWER_RULES,
   RULE_SETS,
   type RuleSetName,
   TRIG_CONTRACT_RULES,
@@ -72,36 +71,47 @@ export function simplify(
 ): Expr | Expr[] {
   const roots: readonly Expr[] = Array.isArray(input) ? input : [input as Expr];
   checkRoots(roots);
-  const rules = selectRules(options);
   const run = new Run(options, size(roots));
-  const main = bottomUp(rules, 'simplify');
+  const main = mainStrategy(options);
   let out = main.run(roots, run);
   // Logarithm expansion and trigonometric contraction can enable cancellations but can
   // also grow: each is a second candidate, kept per root only when smaller.
   const use = options.use ?? [];
-  const candidates: [RuleSetName, readonly Rule[], readonly string[]][] = [
-    ['expand-log', EXPAND_LOG_RULES, ['log']],
-    ['trig-contract', TRIG_CONTRACT_RULES, ['sin', 'cos', 'sinh', 'cosh']],
+  const candidates: [RuleSetName, readonly Rule[], (roots: readonly Expr[]) => boolean][] = [
+    ['expand-log', EXPAND_LOG_RULES, (roots) => hasOp(roots, ['log'])],
+    ['trig-contract', TRIG_CONTRACT_RULES, mayContract],
   ];
-  for (const [name, set, ops] of candidates) {
-    if (options.only || use.includes(name) || !hasOp(out, ops)) continue;
+  for (const [name, set, worthTrying] of candidates) {
+    if (options.only || use.includes(name) || !worthTrying(out)) continue;
     const other = chain(bottomUp(set, name), main).run(out, run);
     out = out.map((e, i) => (compareCost(other[i], e) < 0 ? other[i] : e));
   }
-  let result = roots.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
   // Exact numbers are written in lowest terms whatever the size, as the builders fold
-  // 4^(1/2) to 2: √8 is 2√2 (one more node). Only when the input had such a root.
-  if (!options.only && NUMBER_RULES.some((r) => run.fired.has(r.id))) {
-    result = bottomUp(FINAL_NUMBER_RULES, 'numbers').run(result, run);
-  }
+  // 4^(1/2) to 2: √8 is 2√2 (one more node). So the input to beat is the input with its
+  // numbers in lowest terms (computed only when it had such a root: a number rule fired).
+  const numbers = ['root-of-number', 'root-of-product'];
+  const baseline =
+    !options.only && numbers.some((id) => run.fired.has(id))
+      ? bottomUp(NUMBER_RULES, 'numbers').run(roots, run)
+      : roots;
+  const result = baseline.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
   return Array.isArray(input) ? result : result[0];
 }
 
-/** The number rules and the power rules that tidy what they take out ((x²)^(1/2) → |x|). */
-const FINAL_NUMBER_RULES: readonly Rule[] = [
-  ...NUMBER_RULES,
-  ...POWER_RULES.filter((r) => ['pow-pow', 'pow-even-pow', 'abs-even-pow'].includes(r.id)),
-];
+let defaultMain: { rules: readonly Rule[]; count: number; strategy: Strategy } | undefined;
+
+/** The normalising strategy for the options; the default one is built once. */
+function mainStrategy(options: SimplifyOptions): Strategy {
+  if (options.rules !== undefined || options.use !== undefined || options.only)
+    return bottomUp(selectRules(options), 'simplify');
+  if (defaultMain?.rules !== DEFAULT_RULES || defaultMain.count !== DEFAULT_RULES.length)
+    defaultMain = {
+      rules: DEFAULT_RULES,
+      count: DEFAULT_RULES.length,
+      strategy: bottomUp(DEFAULT_RULES, 'simplify'),
+    };
+  return defaultMain.strategy;
+}
 
 function selectRules(options: SimplifyOptions): Rule[] {
   const rules: Rule[] = [...(options.rules ?? [])];
@@ -112,6 +122,48 @@ function selectRules(options: SimplifyOptions): Rule[] {
   }
   if (!options.only) rules.push(...DEFAULT_RULES);
   return rules;
+}
+
+const TRIG_PAIRS: Readonly<Record<string, string>> = {
+  sin: 'cos',
+  cos: 'sin',
+  sinh: 'cosh',
+  cosh: 'sinh',
+};
+
+/**
+ * Whether trigonometric contraction can apply somewhere: a product with a sine and a cosine
+ * of one argument (or exactly two sines and cosines), or a sum with a squared sine or
+ * cosine (cos² − sin², 1 − 2 sin²). Nested compositions such as sin(cos(sin x)) have none.
+ */
+function mayContract(roots: readonly Expr[]): boolean {
+  const seen = new Set<Expr>();
+  const stack = [...roots];
+  const trigOf = (f: Expr): Expr | undefined => {
+    const g = f.op === 'pow' && f.args[1].op === 'num' ? f.args[0] : f;
+    return TRIG_PAIRS[g.op] === undefined ? undefined : g;
+  };
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.op === 'mul') {
+      const trig = n.args.map(trigOf).filter((g): g is Expr => g !== undefined);
+      if (trig.length === 2 && trig.every((g) => g.op === 'sin' || g.op === 'cos')) return true;
+      for (const g of trig)
+        if (trig.some((h) => h.op === TRIG_PAIRS[g.op] && h.args[0] === g.args[0])) return true;
+    } else if (n.op === 'add') {
+      const squares = n.args.filter((t) =>
+        (t.op === 'mul' ? t.args : [t]).some(
+          (f) => f.op === 'pow' && trigOf(f) !== undefined && f.args[1].value!.num === 2n,
+        ),
+      );
+      if (squares.length > 0 && (squares.length > 1 || n.args.some((t) => t.op === 'num')))
+        return true;
+    }
+    for (const a of n.args) stack.push(a);
+  }
+  return false;
 }
 
 /** True when some node of the DAG has one of the operators `ops` (iterative, each node once). */
