@@ -22,6 +22,15 @@ import type { RuleContext } from './rule.js';
 const POLY = {};
 const RATFORMS = {};
 
+/**
+ * The budget of the rational forms in `simplify`: quotients that print as more than this
+ * many nodes are not put over a common denominator (their parts still are, bottom-up).
+ * Combining costs work that grows with the size, and the common denominator of a large
+ * expression is rarely smaller; `cancel` and `together` have no such limit.
+ */
+const MAX_QUOTIENT_WEIGHT = 60;
+const MADE = {};
+
 /** Largest polynomial (in terms) the simplifier builds while looking for a smaller form. */
 const POLY_LIMIT = 512;
 
@@ -323,6 +332,24 @@ const powerMayCombine = (node: Expr): boolean =>
   hasDenominator(node) &&
   node.args[0].args.some((t) => (t.op === 'mul' ? t.args : [t]).some(isNegativePower));
 
+/**
+ * Whether a sum of fractions among a product's factors can gain from going over its own
+ * denominator: it combines on its own, or its denominators meet the product's numerator
+ * ((1/(x + 1) − y)·(x + 1) → 1 − y·(x + 1)).
+ */
+export function fractionMayCancel(product: Expr, sum: Expr): boolean {
+  if (sumMayCombine(sum)) return true;
+  const others = new Set<string>();
+  for (const f of product.args)
+    if (f !== sum && !isNegativePower(f)) for (const k of atomKeys(f)) others.add(k);
+  for (const t of sum.args) {
+    for (const f of t.op === 'mul' ? t.args : [t]) {
+      if (isNegativePower(f) && shares(atomKeys(f.args[0]), others)) return true;
+    }
+  }
+  return false;
+}
+
 /** A numerator factor and a denominator factor (or two denominator sums) that may cancel. */
 function productMayCombine(node: Expr): boolean {
   const top: Expr[] = [];
@@ -343,17 +370,7 @@ function productMayCombine(node: Expr): boolean {
   for (const f of top) for (const k of numeratorKeys(f)) topKeys.add(k);
   // A sum of fractions among the factors: it combines on its own, or its denominators meet
   // the rest of the numerator ((1/s − y)·s).
-  for (const sum of fractions) {
-    if (sumMayCombine(sum)) return true;
-    const others = new Set<string>();
-    for (const f of top) if (f !== sum) for (const k of atomKeys(f)) others.add(k);
-    for (const t of sum.args) {
-      for (const f of t.op === 'mul' ? t.args : [t]) {
-        const negative = f.op === 'pow' && f.args[1].op === 'num' && f.args[1].value!.num < 0n;
-        if (negative && shares(atomKeys(f.args[0]), others)) return true;
-      }
-    }
-  }
+  for (const sum of fractions) if (fractionMayCancel(node, sum)) return true;
   if (sums.length === 0) return false;
   for (let i = 0; i < sums.length; i++) {
     const k = atomKeys(sums[i]);
@@ -405,24 +422,39 @@ function sumMayCombine(node: Expr): boolean {
  * radicals of one base as powers of one root, so they combine.
  */
 export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
-  if (!mayCombine(node)) return undefined;
+  // A rational form's own output is already one (normalising it again tries it again).
+  const made = ctx.scratch(MADE, () => new WeakSet<Expr>());
+  if (made.has(node) || treeWeight(node) > MAX_QUOTIENT_WEIGHT || !mayCombine(node))
+    return undefined;
   const contexts = ctx.scratch(RATFORMS, () => ({
-    plain: new RatContext({ exponentials: true, radicals: true }, 256, 20_000, opaque),
+    plain: new RatContext(
+      { exponentials: true, radicals: true },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
     sin: new RatContext(
       { exponentials: true, radicals: true, pythagorean: 'sin' },
       256,
       20_000,
       opaque,
+      opaqueFactor,
     ),
     cos: new RatContext(
       { exponentials: true, radicals: true, pythagorean: 'cos' },
       256,
       20_000,
       opaque,
+      opaqueFactor,
     ),
   }));
   let best: Expr | undefined;
   let bound = treeWeight(node);
+  const keep = (e: Expr | undefined): Expr | undefined => {
+    if (e !== undefined) made.add(e);
+    return e;
+  };
   // With sines and cosines about, sin² + cos² = 1 may cancel more: try reducing either.
   const policies = hasTrig(node) ? [contexts.plain, contexts.sin, contexts.cos] : [contexts.plain];
   for (const rc of policies) {
@@ -436,7 +468,7 @@ export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefine
       bound = treeWeight(e);
     }
   }
-  return best;
+  return keep(best);
 }
 
 /**
@@ -445,6 +477,37 @@ export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefine
  * work. (Sums with only reciprocal atoms, x²/y² + 1 or exp(−x) + 1, are always opened.)
  */
 const opaque = (sum: Expr): boolean => hasDenominator(sum) && !sumMayCombine(sum);
+
+/**
+ * A denominator 1/(e⁻ᵘ + 1) whose exponential the rest of the numerator never mentions
+ * stays as written inside a product: clearing it would only move eᵘ up
+ * (eᵘ/(eᵘ + 1)), a node larger, and cost the work of doing so.
+ */
+function opaqueFactor(product: Expr, f: Expr): boolean {
+  let set = OPAQUE.get(product);
+  if (set === undefined) {
+    set = new Set(product.args.filter((g) => isOpaqueIn(product, g)));
+    OPAQUE.set(product, set);
+  }
+  return set.has(f);
+}
+
+const OPAQUE = new WeakMap<Expr, ReadonlySet<Expr>>();
+
+function isOpaqueIn(product: Expr, f: Expr): boolean {
+  if (!isNegativePower(f) || f.args[0].op !== 'add') return false;
+  const keys = new Set<string>();
+  for (const t of f.args[0].args) {
+    for (const g of t.op === 'mul' ? t.args : [t]) {
+      if (isNegativePower(g)) return false;
+      if (g.op === 'exp' && hasQuotientPart(g)) for (const k of atomKeys(g)) keys.add(k);
+    }
+  }
+  if (keys.size === 0) return false;
+  for (const g of product.args)
+    if (g !== f && !isNegativePower(g) && shares(numeratorKeys(g), keys)) return false;
+  return true;
+}
 
 const TRIG = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'sinh', 'cosh']);
 

@@ -6,6 +6,11 @@
  */
 import { type Rational, rat, ratMul, ratPow, ratPowInt } from '../expr/index.js';
 
+/** Largest root index handled (x^(651/1000) is left alone). */
+const MAX_ROOT = 12n;
+/** Largest rationalised radicand (2⁵³: one a float holds exactly). */
+const MAX_RADICAND = 2n ** 53n;
+
 /** Trial division bound: factors beyond it are only found as a perfect power remainder. */
 const TRIAL_LIMIT = 10_000n;
 
@@ -40,13 +45,24 @@ export function splitPower(n: bigint, q: bigint): readonly [outside: bigint, ins
 export function extractRoot(
   r: Rational,
   e: Rational,
+  rationalise = true,
 ):
   | { readonly outside: Rational; readonly inside: Rational; readonly exponent: Rational }
   | undefined {
-  if (r.num <= 0n || e.den === 1n) return undefined;
+  if (r.num <= 0n || e.den === 1n || e.den > MAX_ROOT) return undefined;
   const q = e.den;
+  if (!rationalise) {
+    // Perfect powers of numerator and denominator only; the exponent stays.
+    const [a, n] = splitPower(r.num, q);
+    const [b, d] = splitPower(r.den, q);
+    if (a === 1n && b === 1n) return undefined;
+    const outside = ratPowInt(rat(a, b), e.num);
+    return outside === undefined ? undefined : { outside, inside: rat(n, d), exponent: e };
+  }
   // (n/d)^(p/q) = (n·d^(q−1))^(p/q) / d^p, then s^(p/q) = s^w · s^(m/q) with p = w·q + m.
   const radicand = r.num * r.den ** (q - 1n);
+  // Small numbers only: the point is a readable radicand.
+  if (radicand > MAX_RADICAND) return undefined;
   const [a, s] = splitPower(radicand, q);
   const m = ((e.num % q) + q) % q;
   const w = (e.num - m) / q;

@@ -117,6 +117,8 @@ export class RatContext {
     readonly work = 20_000,
     /** Sums kept as atoms (not put over their denominators); default none. */
     readonly opaque: (sum: Expr) => boolean = () => false,
+    /** Factors of a product kept as atoms there; default none. */
+    readonly opaqueFactor: (product: Expr, factor: Expr) => boolean = () => false,
   ) {}
 
   /** The interned factor for a primitive, sign-normalised polynomial. */
@@ -174,7 +176,7 @@ function radicalExponent(n: Expr): Rational | undefined {
 
 function structuralArgs(n: Expr, ctx: RatContext): readonly Expr[] {
   if (n.op === 'add') return ctx.opaque(n) ? [] : n.args;
-  if (n.op === 'mul') return n.args;
+  if (n.op === 'mul') return n.args.filter((a) => !ctx.opaqueFactor(n, a));
   if (n.op === 'pow') {
     if (integerExponent(n) !== 0) return [n.args[0]];
     if (ctx.policy.radicals && radicalExponent(n) !== undefined) return [n.args[0]];
@@ -200,7 +202,7 @@ function formOfNode(n: Expr, ctx: RatContext): RatForm | undefined {
     case 'mul': {
       let acc: RatForm | undefined = { num: polyConst(ONE), den: EMPTY_DEN };
       for (const a of n.args) {
-        const f = get(a);
+        const f = ctx.opaqueFactor(n, a) ? atomForm(a, ctx) : get(a);
         if (f === undefined || acc === undefined) return undefined;
         acc = mulForms(acc, f, ctx);
       }

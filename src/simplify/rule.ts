@@ -67,6 +67,61 @@ export interface Rule {
   readonly needs?: readonly string[];
   /** Rewrites `node`, or returns undefined. */
   apply(node: Expr, ctx: RuleContext): Expr | undefined;
+  /**
+   * Functions the node's arguments (or the bases of its power arguments) must include for
+   * the rule to apply, as an {@link argumentMask}: strategies skip the rule without calling
+   * it otherwise. Absent: no such requirement.
+   */
+  readonly requires?: number;
+}
+
+/** Functions that get a bit in argument masks (the ones the built-in rules look for). */
+const MASKED: readonly Op[] = [
+  'sin',
+  'cos',
+  'tan',
+  'sec',
+  'csc',
+  'cot',
+  'sinh',
+  'cosh',
+  'tanh',
+  'asinh',
+  'atan',
+  'exp',
+  'log',
+  'sigmoid',
+  'abs',
+  'sign',
+  'relu',
+  'heaviside',
+  'add',
+];
+const BIT = new Map<string, number>(MASKED.map((op, i) => [op, 1 << i]));
+
+/** The mask bits of some function names (unknown names give no bit: no filtering). */
+export function maskOf(ops: readonly string[]): number {
+  let m = 0;
+  for (const op of ops) m |= BIT.get(op) ?? 0;
+  return m;
+}
+
+/**
+ * The functions among a node's arguments and the bases of its power arguments, as bits:
+ * the cheap test against {@link Rule.requires}.
+ *
+ * @example
+ * ```ts
+ * argumentMask(parse('2*sin(x)*cos(x)^2')) === maskOf(['sin', 'cos']); // true
+ * ```
+ */
+export function argumentMask(node: Expr): number {
+  let m = 0;
+  for (const a of node.args) {
+    m |= BIT.get(a.op) ?? 0;
+    if (a.op === 'pow') m |= BIT.get(a.args[0].op) ?? 0;
+  }
+  return m;
 }
 
 /**
@@ -193,6 +248,8 @@ function patternRule(
   const where = options.where;
   const heads: readonly Op[] = [p.op];
   const keys = p.kind === 'ac' ? requiredKeys(p) : { direct: [], nested: [] };
+  // Direct keys name functions ('sin') or powers of them ('^sin'): either needs the bit.
+  const requires = maskOf(keys.direct.map((k) => (k.startsWith('^') ? k.slice(1) : k)));
   const apply = (node: Expr, ctx: RuleContext): Expr | undefined => {
     if (p.kind === 'ac' && (node.op !== p.op || !mayMatchAC(keys, node))) return undefined;
     const env = new Env(ctx.matchLimit);
@@ -254,6 +311,7 @@ function patternRule(
     template: templateText,
     needs: options.needs,
     apply,
+    ...(requires !== 0 ? { requires } : {}),
   };
 }
 
@@ -280,9 +338,11 @@ export function procedure(
   description: string,
   apply: (node: Expr, ctx: RuleContext) => Expr | undefined,
   needs?: readonly string[],
+  requires?: readonly Op[],
 ): Rule {
   checkRuleId(id);
-  return { id, heads, description, needs, apply };
+  const mask = requires === undefined ? 0 : maskOf(requires);
+  return { id, heads, description, needs, apply, ...(mask !== 0 ? { requires: mask } : {}) };
 }
 
 /**

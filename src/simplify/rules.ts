@@ -18,6 +18,7 @@ import {
   mul,
   num,
   ODD_FUNCTIONS,
+  type Op,
   postorder,
   pow,
   ratAdd,
@@ -26,7 +27,13 @@ import {
   ratPowInt,
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
-import { expandCandidate, expandedPoly, isExpandable, rationalCandidate } from './candidates.js';
+import {
+  expandCandidate,
+  expandedPoly,
+  fractionMayCancel,
+  isExpandable,
+  rationalCandidate,
+} from './candidates.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
 import { treeWeight } from './measure.js';
 import { extractRoot, logRatio } from './numbers.js';
@@ -156,7 +163,7 @@ function rootOfProduct(node: Expr, ctx: RuleContext): Expr | undefined {
   const kept: Expr[] = [];
   for (const f of base.args) {
     if (f.op === 'num') {
-      const r = f.value!.num > 0n ? extractRoot(f.value!, e.value!) : undefined;
+      const r = f.value!.num > 0n ? extractRoot(f.value!, e.value!, false) : undefined;
       if (r === undefined) kept.push(f);
       else {
         // c^e = k·s^m with m − e whole; s stays inside (raised to e): k·s^(m − e) comes out.
@@ -220,6 +227,8 @@ export const EXP_LOG_RULES: readonly Rule[] = [
       const rest = node.args.filter((_, j) => j !== 0 && j !== i);
       return ifSmaller(node, mul(sign, log(num(power)), ...rest));
     },
+    undefined,
+    ['log'],
   ),
   procedure(
     'log-ratio-exact',
@@ -247,6 +256,7 @@ export const EXP_LOG_RULES: readonly Rule[] = [
       }
       return undefined;
     },
+    ['log'],
   ),
 ];
 
@@ -333,10 +343,11 @@ function productToSum(
   description: string,
   sum: (a: Expr, b: Expr) => Expr,
 ): Rule {
-  return procedure(id, ['mul'], description, (node) => {
+  const requires: readonly Op[] = f === g ? [f] : [f, g];
+  const apply = (node: Expr): Expr | undefined => {
     let count = 0;
     for (const x of node.args) if (x.op === f || x.op === g) count++;
-    if (count !== (f === g ? 2 : 2)) return undefined;
+    if (count !== 2) return undefined;
     const trig = node.args.filter(
       (x) =>
         x.op === 'sin' ||
@@ -348,7 +359,8 @@ function productToSum(
     if (p.op !== f || q.op !== g || p.args[0] === q.args[0]) return undefined;
     const rest = node.args.filter((x) => x !== p && x !== q);
     return mul(half(sum(p.args[0], q.args[0])), ...rest);
-  });
+  };
+  return procedure(id, ['mul'], description, apply, undefined, requires);
 }
 
 /**
@@ -535,27 +547,30 @@ export const FACTOR_RULES: readonly Rule[] = [
     ['mul', 'pow'],
     'common factors of a sum inside a product or power move out, so they cancel: (2x+2)/(x+1) → 2',
     (node, ctx) => ifSmaller(node, factorContent(node, ctx)),
+    ['add'],
   ),
   procedure(
     'together-in-product',
     ['mul'],
-    'a sum with a denominator, inside a product, goes over its denominator when that cancels: (1/s − y)/s² → (1 − y·s)/s³',
+    'a sum with a denominator, inside a product, goes over its denominator when that cancels: (1/s − y)·s → 1 − y·s',
     (node) => {
       let changed = false;
       const factors = node.args.map((f) => {
-        if (f.op !== 'add' || !hasDenominator(f)) return f;
+        if (f.op !== 'add' || !hasDenominator(f) || !fractionMayCancel(node, f)) return f;
         const t = togetherSum(f);
         changed ||= t !== f;
         return t;
       });
       return changed ? ifSmaller(node, mul(...factors)) : undefined;
     },
+    ['add'],
   ),
   procedure(
     'cancel-quotient',
     ['mul', 'pow'],
     'quotients are reduced by the multivariate GCD of numerator and denominator, which stays factored: (x²−y²)/(x−y) → x + y',
     (node, ctx) => ifSmaller(node, rationalCandidate(node, ctx)),
+    ['add'],
   ),
   procedure(
     'together-if-smaller',
@@ -564,28 +579,14 @@ export const FACTOR_RULES: readonly Rule[] = [
     (node, ctx) => ifSmaller(node, rationalCandidate(node, ctx)),
   ),
   procedure(
-    'negate-sum-factor',
-    ['mul'],
-    'a negative product takes its sign into a sum factor when that saves the minus: −(x − a)·y → (a − x)·y',
-    (node) => {
-      const c = node.args[0];
-      if (c.op !== 'num' || c.value!.num >= 0n) return undefined;
-      // Negating a sum flips its terms' signs: it costs a node only when every term was
-      // positive (then all are negative), and the product saves its own minus.
-      const i = node.args.findIndex((f) => f.op === 'add' && f.args.some(isNegativeTerm));
-      if (i < 0) return undefined;
-      return mul(
-        ...node.args.map((f, j) => (j === 0 ? num(ratNeg(c.value!)) : j === i ? negate(f) : f)),
-      );
-    },
-  ),
-  procedure(
     'factor-common',
     ['add'],
     'a factor every term shares moves out of the sum: x·y + x·z → x·(y + z), 2x + 2y → 2(x + y)',
     (node) => {
       const c = commonFactor(node.args);
-      if (isTrivial(c)) return undefined;
+      // A sign alone never helps: in a sum each term's sign is a free binary minus.
+      if (isTrivial(c) || (c.factors.length === 0 && c.coeff.num === -1n && c.coeff.den === 1n))
+        return undefined;
       return ifSmaller(node, mul(commonToExpr(c), add(...node.args.map((t) => divideTerm(t, c)))));
     },
   ),
@@ -610,6 +611,8 @@ export const FACTOR_RULES: readonly Rule[] = [
         candidate.op === 'pow' ? (rootOfProduct(candidate, ctx) ?? candidate) : candidate,
       );
     },
+    undefined,
+    ['add'],
   ),
   procedure(
     'expand-if-smaller',
@@ -673,6 +676,37 @@ function safeNonnegative(u: Expr, ctx: RuleContext): boolean {
 }
 
 /**
+ * Applied once to the result, to products that are not terms of a sum (in a sum the sign
+ * is the binary minus anyway, and rewriting terms there would only make the sum normalise
+ * again): a negative product takes its sign into a sum factor.
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('-2*x*(y - tanh(x))'))); // '2*x*(tanh(x) - y)'
+ * ```
+ */
+export const FINISH_RULES: readonly Rule[] = [
+  procedure(
+    'negate-sum-factor',
+    ['mul'],
+    'a negative product takes its sign into a sum factor when that saves the minus: −(x − a)·y → (a − x)·y',
+    (node) => {
+      const c = node.args[0];
+      if (c.op !== 'num' || c.value!.num >= 0n) return undefined;
+      // Negating a sum flips its terms' signs: it costs a node only when every term was
+      // positive (then all are negative), and the product saves its own minus.
+      const i = node.args.findIndex((f) => f.op === 'add' && f.args.some(isNegativeTerm));
+      if (i < 0) return undefined;
+      return mul(
+        ...node.args.map((f, j) => (j === 0 ? num(ratNeg(c.value!)) : j === i ? negate(f) : f)),
+      );
+    },
+    undefined,
+    ['add'],
+  ),
+];
+
+/**
  * Exact numbers in lowest terms (`root-of-number`, `root-of-product`, and the power rules
  * that tidy what they take out: (x²)^(1/2) → |x|): `simplify` applies them to its input
  * even when they add a node (√8 → 2√2), as a text writes numbers.
@@ -715,6 +749,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
  */
 export const RULE_SETS = {
   power: POWER_RULES,
+  finish: FINISH_RULES,
   'trig-contract': TRIG_CONTRACT_RULES,
   'exp-log': EXP_LOG_RULES,
   'expand-log': EXPAND_LOG_RULES,

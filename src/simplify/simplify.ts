@@ -3,13 +3,14 @@
  * Invariant: the result is never larger than the input (DAG weight, then tree weight: see
  * measure.ts), the same input gives the same output, and every run terminates (budget).
  */
-import { type Expr, InvalidArgumentError, size } from '../expr/index.js';
+import { type Expr, InvalidArgumentError, mapBottomUp, postorder, rebuild } from '../expr/index.js';
 import { bottomUp, chain, type RewriteOptions, Run, type Strategy } from './engine.js';
 import { compareCost } from './measure.js';
 import type { Rule } from './rule.js';
 import {
   DEFAULT_RULES,
   EXPAND_LOG_RULES,
+  FINISH_RULES,
   NUMBER_RULES,
   RULE_SETS,
   type RuleSetName,
@@ -71,32 +72,86 @@ export function simplify(
 ): Expr | Expr[] {
   const roots: readonly Expr[] = Array.isArray(input) ? input : [input as Expr];
   checkRoots(roots);
-  const run = new Run(options, size(roots));
+  const run = new Run(options, roots);
   const main = mainStrategy(options);
   let out = main.run(roots, run);
   // Logarithm expansion and trigonometric contraction can enable cancellations but can
   // also grow: each is a second candidate, kept per root only when smaller.
   const use = options.use ?? [];
-  const candidates: [RuleSetName, readonly Rule[], (roots: readonly Expr[]) => boolean][] = [
-    ['expand-log', EXPAND_LOG_RULES, (roots) => hasOp(roots, ['log'])],
-    ['trig-contract', TRIG_CONTRACT_RULES, mayContract],
-  ];
-  for (const [name, set, worthTrying] of candidates) {
-    if (options.only || use.includes(name) || !worthTrying(out)) continue;
-    const other = chain(bottomUp(set, name), main).run(out, run);
+  for (const c of CANDIDATES) {
+    if (options.only || use.includes(c.name) || !c.worthTrying(out, run)) continue;
+    const other = chain(c.pass, main).run(out, run);
     out = out.map((e, i) => (compareCost(other[i], e) < 0 ? other[i] : e));
   }
   // Exact numbers are written in lowest terms whatever the size, as the builders fold
   // 4^(1/2) to 2: √8 is 2√2 (one more node). So the input to beat is the input with its
   // numbers in lowest terms (computed only when it had such a root: a number rule fired).
-  const numbers = ['root-of-number', 'root-of-product'];
   const baseline =
-    !options.only && numbers.some((id) => run.fired.has(id))
-      ? bottomUp(NUMBER_RULES, 'numbers').run(roots, run)
+    !options.only && NUMBER_RULES.some((r) => run.fired.has(r.id))
+      ? NUMBERS_PASS.run(roots, run)
       : roots;
-  const result = baseline.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
+  let result = baseline.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
+  if (!options.only) {
+    // A finished product can meet a rule again (exp(a)·exp(−(b − c)) → exp(a)·exp(c − b)
+    // → exp(a + c − b)): normalise once more, and finish what that made.
+    const finished = finish(result, run);
+    if (finished.some((e, i) => e !== result[i])) {
+      const again = main.run(finished, run);
+      const done = again.some((e, i) => e !== finished[i]) ? finish(again, run) : finished;
+      result = result.map((e, i) => (compareCost(done[i], e) <= 0 ? done[i] : e));
+    }
+  }
   return Array.isArray(input) ? result : result[0];
 }
+
+/**
+ * The finishing rules on every product that is not a term of a sum (shared nodes that are
+ * terms somewhere stay as they are), once, bottom-up. Each rewrite only removes a sign.
+ */
+function finish(roots: readonly Expr[], run: Run): Expr[] {
+  const terms = new Set<Expr>();
+  let products = false;
+  for (const n of postorder(roots)) {
+    if (n.op === 'add') for (const a of n.args) terms.add(a);
+    else if (n.op === 'mul') products = true;
+  }
+  if (!products) return [...roots];
+  return mapBottomUp(roots, (node, args) => {
+    const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
+    if (n.op !== 'mul' || terms.has(node) || run.exhausted) return n;
+    for (const r of FINISH_RULES) {
+      const out = r.apply(n, run);
+      if (out !== undefined && out !== n) {
+        run.record(r.id, n, out);
+        return out;
+      }
+    }
+    return n;
+  });
+}
+
+/** The second candidates: a rule set tried after normalisation, kept when smaller. */
+interface Candidate {
+  readonly name: RuleSetName;
+  readonly pass: Strategy;
+  /** A cheap test first (the operators normalised cover every node of `out`), then a scan. */
+  worthTrying(out: readonly Expr[], run: Run): boolean;
+}
+
+const CANDIDATES: readonly Candidate[] = [
+  {
+    name: 'expand-log',
+    pass: bottomUp(EXPAND_LOG_RULES, 'expand-log'),
+    worthTrying: (out, run) => run.seen.has('log') && hasOp(out, ['log']),
+  },
+  {
+    name: 'trig-contract',
+    pass: bottomUp(TRIG_CONTRACT_RULES, 'trig-contract'),
+    worthTrying: (out, run) => TRIG_OPS.some((op) => run.seen.has(op)) && mayContract(out),
+  },
+];
+
+const NUMBERS_PASS = bottomUp(NUMBER_RULES, 'numbers');
 
 let defaultMain: { rules: readonly Rule[]; count: number; strategy: Strategy } | undefined;
 
@@ -124,6 +179,7 @@ function selectRules(options: SimplifyOptions): Rule[] {
   return rules;
 }
 
+const TRIG_OPS = ['sin', 'cos', 'sinh', 'cosh'];
 const TRIG_PAIRS: Readonly<Record<string, string>> = {
   sin: 'cos',
   cos: 'sin',
@@ -211,6 +267,6 @@ export function rewrite(
   const s = Array.isArray(strategy)
     ? bottomUp(strategy as readonly Rule[])
     : (strategy as Strategy);
-  const out = s.run(roots, new Run(options, size(roots)));
+  const out = s.run(roots, new Run(options, roots));
   return Array.isArray(input) ? out : out[0];
 }

@@ -18,6 +18,7 @@ const TITLES: Record<RuleSetName, string> = {
   sigmoid: "Sigmoid recognition (`sigmoid`, optional: `use: ['sigmoid']`)",
   hyperbolic: "Hyperbolic derivative form (`hyperbolic`, optional: `use: ['hyperbolic']`)",
   factor: 'Factoring, expansion, quotients (`factor`, default; procedures, kept only when smaller)',
+  finish: 'Finishing (`finish`: once, on the result, to products that are not terms of a sum)',
 };
 
 const ORDER: readonly RuleSetName[] = [
@@ -31,6 +32,7 @@ const ORDER: readonly RuleSetName[] = [
   'sigmoid',
   'hyperbolic',
   'factor',
+  'finish',
 ];
 
 const code = (s: string): string => `\`${s.replace(/\|/g, '\\|')}\``;
