@@ -6,6 +6,7 @@ import {
   EXP_LOG_RULES,
   EXPAND_LOG_RULES,
   FACTOR_RULES,
+  FINISH_RULES,
   ML_RULES,
   NUMBER_RULES,
   PARITY_RULES,
@@ -14,11 +15,23 @@ import {
   rewrite,
   SIGMOID_RULES,
   simplify,
+  TRIG_CONTRACT_RULES,
   TRIG_RULES,
   treeWeight,
 } from '../../src/simplify/index.js';
 import { arbExpr, arbSafeExpr } from '../arbitrary.js';
-import { arbExpLog, arbMl, arbParity, arbPower, arbRational, arbTrig, type Shaped } from './arb.js';
+import {
+  arbContract,
+  arbExpLog,
+  arbMl,
+  arbNumbers,
+  arbParity,
+  arbPower,
+  arbQuotients,
+  arbRational,
+  arbTrig,
+  type Shaped,
+} from './arb.js';
 import { agreeAt, arbGridPoint } from './check.js';
 
 const VARS = ['x', 'y', 'z'];
@@ -73,13 +86,29 @@ describe('every rule set preserves the value at random points', () => {
   test('sigmoid', () => preservesValue(SIGMOID_RULES, arbMl, everywhere));
   test('factor', () => preservesValue(FACTOR_RULES, arbRational(['x', 'y']), everywhere));
   test('factor, one variable', () => preservesValue(FACTOR_RULES, arbRational(['x']), everywhere));
+  test('factor: reciprocal exponentials, radicals, trigonometric quotients', () =>
+    preservesValue(FACTOR_RULES, arbQuotients, everywhere));
+  test('trig-contract', () => preservesValue(TRIG_CONTRACT_RULES, arbContract, everywhere));
+  test('numbers', () => preservesValue(NUMBER_RULES, arbNumbers, everywhere));
+  test('power, roots of numbers and products', () =>
+    preservesValue(POWER_RULES, arbNumbers, everywhere));
+  test('exp-log, exact logarithms', () => preservesValue(EXP_LOG_RULES, arbNumbers, everywhere));
+  test('finish', () => preservesValue(FINISH_RULES, arbRational(['x', 'y']), everywhere));
 });
 
 describe('simplify (all default rules)', () => {
   const shaped = fc.oneof(
-    ...[arbTrig, arbParity, arbPower, arbExpLog, arbMl, arbRational(['x', 'y'])].map(
-      (s) => s.mixed,
-    ),
+    ...[
+      arbTrig,
+      arbParity,
+      arbPower,
+      arbExpLog,
+      arbMl,
+      arbRational(['x', 'y']),
+      arbContract,
+      arbNumbers,
+      arbQuotients,
+    ].map((s) => s.mixed),
   );
 
   test('preserves the value of shaped and random expressions', () => {
