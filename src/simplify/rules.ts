@@ -373,7 +373,7 @@ function productToSum(
  * @example
  * ```ts
  * format(simplify(parse('2*sin(x)*cos(x)')));                     // 'sin(2*x)'
- * format(simplify(parse('2*cos(2*x)*cos(3*x) - 3*sin(2*x)*sin(3*x)'))); // '5*cos(5*x)/2 - cos(x)/2'
+ * format(simplify(parse('2*cos(2*x)*cos(3*x) - 3*sin(2*x)*sin(3*x)'))); // '(5*cos(5*x) - cos(x))/2'
  * ```
  */
 export const TRIG_CONTRACT_RULES: readonly Rule[] = [
