@@ -423,9 +423,9 @@ function sumMayCombine(node: Expr): boolean {
  */
 export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
   // A rational form's own output is already one (normalising it again tries it again).
+  if (!mayCombine(node) || treeWeight(node) > MAX_QUOTIENT_WEIGHT) return undefined;
   const made = ctx.scratch(MADE, () => new WeakSet<Expr>());
-  if (made.has(node) || treeWeight(node) > MAX_QUOTIENT_WEIGHT || !mayCombine(node))
-    return undefined;
+  if (made.has(node)) return undefined;
   const contexts = ctx.scratch(RATFORMS, () => ({
     plain: new RatContext(
       { exponentials: true, radicals: true },

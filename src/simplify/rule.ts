@@ -250,8 +250,15 @@ function patternRule(
   const keys = p.kind === 'ac' ? requiredKeys(p) : { direct: [], nested: [] };
   // Direct keys name functions ('sin') or powers of them ('^sin'): either needs the bit.
   const requires = maskOf(keys.direct.map((k) => (k.startsWith('^') ? k.slice(1) : k)));
+  // For a fixed-shape pattern, the operators its arguments need (f(g(?x)) needs g there).
+  const argOps =
+    p.kind === 'node'
+      ? p.args.map((a) => (a.kind === 'node' ? a.op : a.kind === 'lit' ? a.expr.op : undefined))
+      : [];
   const apply = (node: Expr, ctx: RuleContext): Expr | undefined => {
     if (p.kind === 'ac' && (node.op !== p.op || !mayMatchAC(keys, node))) return undefined;
+    for (let i = 0; i < argOps.length; i++)
+      if (argOps[i] !== undefined && node.args[i]?.op !== argOps[i]) return undefined;
     const env = new Env(ctx.matchLimit);
     let result: Expr | undefined;
     if (p.kind === 'ac') {

@@ -124,14 +124,32 @@ export const POWER_RULES: readonly Rule[] = [
     where: ({ x }, ctx) => nonpositive(x, ctx) && defined(x, ctx),
     needs: ['nonnegative'],
   }),
-  rule('pow-even-sign', '?u^?n', ({ u, n }) => pow(negate(u), n), {
-    where: ({ u, n }) => u.op === 'add' && guards.isEven(n) && looksNegative(u, true),
-    description: '(−u)^n → u^n for even n: one sign per sum, so (x−y)² and (y−x)² meet',
-  }),
-  rule('pow-odd-sign', '?u^?n', ({ u, n }) => mul(-1, pow(negate(u), n)), {
-    where: ({ u, n }) => u.op === 'add' && guards.isOdd(n) && looksNegative(u, false),
-    description: '(−u)^n → −u^n for odd n when u is mostly negative terms',
-  }),
+  procedure(
+    'pow-even-sign',
+    ['pow'],
+    '(−u)^n → u^n for even n: one sign per sum, so (x−y)² and (y−x)² meet',
+    (node) => {
+      const [u, n] = node.args;
+      return u.op === 'add' && guards.isEven(n) && looksNegative(u, true)
+        ? pow(negate(u), n)
+        : undefined;
+    },
+    undefined,
+    ['add'],
+  ),
+  procedure(
+    'pow-odd-sign',
+    ['pow'],
+    '(−u)^n → −u^n for odd n when u is mostly negative terms',
+    (node) => {
+      const [u, n] = node.args;
+      return u.op === 'add' && guards.isOdd(n) && looksNegative(u, false)
+        ? mul(-1, pow(negate(u), n))
+        : undefined;
+    },
+    undefined,
+    ['add'],
+  ),
   procedure(
     'root-of-number',
     ['pow'],

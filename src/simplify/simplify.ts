@@ -109,13 +109,16 @@ export function simplify(
  * terms somewhere stay as they are), once, bottom-up. Each rewrite only removes a sign.
  */
 function finish(roots: readonly Expr[], run: Run): Expr[] {
+  // Every finishing rule needs a sum factor: without sums there is nothing to walk for.
+  if (!run.seen.has('add')) return [...roots];
   const terms = new Set<Expr>();
-  let products = false;
+  let candidates = false;
   for (const n of postorder(roots)) {
     if (n.op === 'add') for (const a of n.args) terms.add(a);
-    else if (n.op === 'mul') products = true;
+    else if (n.op === 'mul' && n.args[0].op === 'num' && n.args[0].value!.num < 0n)
+      candidates = true;
   }
-  if (!products) return [...roots];
+  if (!candidates) return [...roots];
   return mapBottomUp(roots, (node, args) => {
     const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
     if (n.op !== 'mul' || terms.has(node) || run.exhausted) return n;
@@ -204,6 +207,12 @@ function mayContract(roots: readonly Expr[]): boolean {
     if (seen.has(n)) continue;
     seen.add(n);
     if (n.op === 'mul') {
+      let count = 0;
+      for (const f of n.args) if (trigOf(f) !== undefined) count++;
+      if (count < 2) {
+        for (const a of n.args) stack.push(a);
+        continue;
+      }
       const trig = n.args.map(trigOf).filter((g): g is Expr => g !== undefined);
       if (trig.length === 2 && trig.every((g) => g.op === 'sin' || g.op === 'cos')) return true;
       for (const g of trig)
