@@ -12,6 +12,8 @@ import {
   memoPostorder,
   postorder,
   type Rational,
+  ratInv,
+  ratMul,
 } from '../expr/index.js';
 
 /** The weight a node adds on its own (its children are counted separately). */
@@ -56,6 +58,46 @@ function numberNodes(r: Rational): Printed {
 const isHalf = (e: Expr, sign: bigint): boolean =>
   e.op === 'num' && e.value!.num === sign && e.value!.den === 2n;
 
+/**
+ * Nodes of the product `c·factors` as printed (c undefined: no coefficient), from the
+ * factors' entries (already weighed).
+ */
+function productNodes(c: Rational | undefined, factors: readonly Expr[]): Printed {
+  return productOfEntries(
+    c,
+    factors.map((f) => PRINTED.get(f)!),
+  );
+}
+
+/** {@link productNodes} from the factors' entries. */
+function productOfEntries(c: Rational | undefined, entries: readonly Printed[]): Printed {
+  let top = 0;
+  let topCount = 0;
+  let bottom = 0;
+  let bottomCount = 0;
+  for (const p of entries) {
+    if (p.recip !== undefined) {
+      bottom += p.recip;
+      bottomCount++;
+    } else {
+      top += p.w;
+      topCount++;
+    }
+  }
+  const mag = c === undefined ? 1n : c.num < 0n ? -c.num : c.num;
+  if (mag !== 1n || topCount === 0) {
+    top++;
+    topCount++;
+  }
+  if (c !== undefined && c.den !== 1n) {
+    bottom++;
+    bottomCount++;
+  }
+  let abs = top + topCount - 1;
+  if (bottomCount > 0) abs += 1 + bottom + bottomCount - 1;
+  return c !== undefined && c.num < 0n ? { w: abs + 1, abs } : { w: abs };
+}
+
 function printedNodes(n: Expr): Printed {
   const get = (a: Expr): Printed => PRINTED.get(a)!;
   switch (n.op) {
@@ -78,33 +120,7 @@ function printedNodes(n: Expr): Printed {
     }
     case 'mul': {
       const c = leadingCoefficient(n);
-      const factors = c === undefined ? n.args : n.args.slice(1);
-      let top = 0;
-      let topCount = 0;
-      let bottom = 0;
-      let bottomCount = 0;
-      for (const f of factors) {
-        const p = get(f);
-        if (p.recip !== undefined) {
-          bottom += p.recip;
-          bottomCount++;
-        } else {
-          top += p.w;
-          topCount++;
-        }
-      }
-      const mag = c === undefined ? 1n : c.num < 0n ? -c.num : c.num;
-      if (mag !== 1n || topCount === 0) {
-        top++;
-        topCount++;
-      }
-      if (c !== undefined && c.den !== 1n) {
-        bottom++;
-        bottomCount++;
-      }
-      let abs = top + topCount - 1;
-      if (bottomCount > 0) abs += 1 + bottom + bottomCount - 1;
-      return c !== undefined && c.num < 0n ? { w: abs + 1, abs } : { w: abs };
+      return productNodes(c, c === undefined ? n.args : n.args.slice(1));
     }
     case 'pow': {
       const [b, e] = n.args;
@@ -227,4 +243,25 @@ export function negatedSumWeight(u: Expr): number {
     w += p.abs ?? p.w;
   }
   return positives === u.args.length ? w + 1 : w;
+}
+
+/**
+ * The printed weight of `c·(t₁/c + t₂/c + …)` for a number c dividing every term, without
+ * building it: what taking the content out of a sum gives.
+ */
+export function contentOutWeight(terms: readonly Expr[], c: Rational): number {
+  let w = terms.length - 1;
+  let negatives = 0;
+  for (const t of terms) {
+    treeWeight(t);
+    const lead = leadingCoefficient(t);
+    const factors = t.op === 'num' ? [] : lead === undefined ? [t] : t.args.slice(1);
+    const k = ratMul(t.op === 'num' ? t.value! : (lead ?? { num: 1n, den: 1n }), ratInv(c));
+    const p = factors.length === 0 ? numberNodes(k) : productNodes(k, factors);
+    if (p.abs !== undefined) negatives++;
+    w += p.abs ?? p.w;
+  }
+  if (negatives === terms.length) w++;
+  // c·(sum): the sum is one numerator factor.
+  return productOfEntries(c, [{ w }]).w;
 }

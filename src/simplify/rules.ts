@@ -35,7 +35,7 @@ import {
   rationalCandidate,
 } from './candidates.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
-import { treeWeight } from './measure.js';
+import { contentOutWeight, treeWeight } from './measure.js';
 import { extractRoot, logRatio } from './numbers.js';
 import { polyToExpr } from './poly.js';
 import { hasDenominator, togetherSum } from './quotient.js';
@@ -604,6 +604,9 @@ export const FACTOR_RULES: readonly Rule[] = [
       const c = commonFactor(node.args);
       // A sign alone never helps: in a sum each term's sign is a free binary minus.
       if (isTrivial(c) || (c.factors.length === 0 && c.coeff.num === -1n && c.coeff.den === 1n))
+        return undefined;
+      // A number alone: weigh the factored sum before building it.
+      if (c.factors.length === 0 && contentOutWeight(node.args, c.coeff) >= treeWeight(node))
         return undefined;
       return ifSmaller(node, mul(commonToExpr(c), add(...node.args.map((t) => divideTerm(t, c)))));
     },

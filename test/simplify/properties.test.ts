@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { add, mul, num } from '../../src/expr/build.js';
 import { postorder } from '../../src/expr/dag.js';
+import { rat } from '../../src/expr/rational.js';
 import {
   compareCost,
   EXP_LOG_RULES,
@@ -19,6 +21,7 @@ import {
   TRIG_RULES,
   treeWeight,
 } from '../../src/simplify/index.js';
+import { contentOutWeight } from '../../src/simplify/measure.js';
 import { arbExpr, arbSafeExpr } from '../arbitrary.js';
 import {
   arbContract,
@@ -150,6 +153,25 @@ describe('simplify (all default rules)', () => {
       fc.property(shaped, (e) => {
         const s = simplify(e);
         expect(simplify(s)).toBe(s);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('the size measure', () => {
+  test('weighing a sum with its content taken out matches building it', () => {
+    fc.assert(
+      fc.property(arbRational(['x', 'y']).mixed, fc.constantFrom(2, 3, -2, 1 / 2), (e, k) => {
+        const sum = e.op === 'add' ? e : undefined;
+        fc.pre(sum !== undefined);
+        const c = rat(BigInt(Math.round(k * 2)), 2n);
+        const built = mul(
+          num(c),
+          add(...sum!.args.map((t) => mul(t, num({ num: c.den, den: c.num })))),
+        );
+        fc.pre(built.op === 'mul' && built.args.length === 2 && built.args[1].op === 'add');
+        expect(contentOutWeight(sum!.args, c)).toBe(treeWeight(built));
       }),
       { numRuns: 200 },
     );
