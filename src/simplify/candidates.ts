@@ -250,16 +250,7 @@ export function mayCombine(node: Expr): boolean {
 }
 
 const TRIG_QUOTIENTS: ReadonlySet<string> = new Set(['tan', 'sec', 'csc', 'cot']);
-const TRIG_HEADS: ReadonlySet<string> = new Set([
-  'sin',
-  'cos',
-  'tan',
-  'sec',
-  'csc',
-  'cot',
-  'sinh',
-  'cosh',
-]);
+const TRIG_HEADS: ReadonlySet<string> = new Set([...TRIG_QUOTIENTS, 'sin', 'cos', 'sinh', 'cosh']);
 const KEYS = new WeakMap<Expr, ReadonlySet<string>>();
 const NO_KEYS: ReadonlySet<string> = new Set();
 

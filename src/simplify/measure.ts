@@ -210,26 +210,8 @@ export function compareCost(a: Expr, b: Expr): number {
  * what `treeWeight(mul(...factors))` gives when the factors stay as they are.
  */
 export function productWeightOf(factors: readonly Expr[]): number {
-  let top = 0;
-  let topCount = 0;
-  let bottom = 0;
-  let bottomCount = 0;
-  for (const f of factors) {
-    treeWeight(f);
-    const p = PRINTED.get(f)!;
-    if (p.recip !== undefined) {
-      bottom += p.recip;
-      bottomCount++;
-    } else {
-      top += p.w;
-      topCount++;
-    }
-  }
-  if (topCount === 0) {
-    top = 1;
-    topCount = 1;
-  }
-  return top + topCount - 1 + (bottomCount > 0 ? bottom + bottomCount : 0);
+  for (const f of factors) treeWeight(f);
+  return productNodes(undefined, factors).w;
 }
 
 /** The printed weight of −u for a sum u, without building it. */

@@ -783,23 +783,17 @@ export function formToExpr(
     // A factor linear in one atom (eᵘ + 1, x − 2) divides n exactly when its root is a
     // root of every group of n, else it shares nothing with n: one evaluation decides.
     const lin = linearRoot(d.factor.poly);
-    if (lin !== undefined) {
-      const q = divideLinear(n, lin);
-      if (q === undefined) continue;
-      n = q;
-      if (d.exp === 1) den.delete(key);
-      else den.set(key, { factor: d.factor, exp: d.exp - 1 });
-      work.push(key);
-      continue;
-    }
-    const q = polyExquo(n, d.factor.poly, ctx);
+    const q = lin !== undefined ? divideLinear(n, lin) : polyExquo(n, d.factor.poly, ctx);
     if (q !== undefined) {
+      // One power of the factor divides the numerator out.
       n = q;
       if (d.exp === 1) den.delete(key);
       else den.set(key, { factor: d.factor, exp: d.exp - 1 });
       work.push(key);
       continue;
     }
+    // An irreducible linear factor that does not divide shares nothing.
+    if (lin !== undefined) continue;
     const g = polyGcd(n, d.factor.poly, ctx);
     if (g === undefined) continue;
     const h = polyExquo(d.factor.poly, g, ctx);

@@ -3,7 +3,14 @@
  * optional guard, compiled once. A rule rewrites one node whose arguments are already
  * simplified; strategies (engine.ts) decide where and how often rules are tried.
  */
-import { type Expr, InvalidArgumentError, identityOf, isInteger, type Op } from '../expr/index.js';
+import {
+  type Expr,
+  FUNCTION_NAMES,
+  InvalidArgumentError,
+  identityOf,
+  isInteger,
+  type Op,
+} from '../expr/index.js';
 import { looksNegative, type SignOracle } from './assume.js';
 import {
   type Batch,
@@ -75,28 +82,8 @@ export interface Rule {
   readonly requires?: number;
 }
 
-/** Functions that get a bit in argument masks (the ones the built-in rules look for). */
-const MASKED: readonly Op[] = [
-  'sin',
-  'cos',
-  'tan',
-  'sec',
-  'csc',
-  'cot',
-  'sinh',
-  'cosh',
-  'tanh',
-  'asinh',
-  'atan',
-  'exp',
-  'log',
-  'sigmoid',
-  'abs',
-  'sign',
-  'relu',
-  'heaviside',
-  'add',
-];
+/** What gets a bit in argument masks: every known function (30) and sums: 31 bits. */
+const MASKED: readonly Op[] = [...FUNCTION_NAMES, 'add'];
 const BIT = new Map<string, number>(MASKED.map((op, i) => [op, 1 << i]));
 
 /** The mask bits of some function names (unknown names give no bit: no filtering). */

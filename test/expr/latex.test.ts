@@ -103,6 +103,8 @@ const GOLDEN: ReadonlyArray<readonly [string, Expr, string]> = [
   ['sin', sin(x), '\\sin\\left(x\\right)'],
   ['sin squared', pow(sin(x), 2), '\\sin^{2}\\left(x\\right)'],
   ['sinh cubed', pow(sinh(x), 3), '\\sinh^{3}\\left(x\\right)'],
+  ['power on the name in a denominator', pow(sin(x), -2), '\\frac{1}{\\sin^{2}\\left(x\\right)}'],
+  ['reciprocal keeps the name bare', pow(cos(x), -1), '\\frac{1}{\\cos\\left(x\\right)}'],
   ['sin to a fraction', pow(sin(x), half), '\\sqrt{\\sin\\left(x\\right)}'],
   ['sigmoid squared', pow(sigmoid(x), 2), '\\operatorname{sigmoid}\\left(x\\right)^{2}'],
   ['operatorname', sigmoid(x), '\\operatorname{sigmoid}\\left(x\\right)'],
