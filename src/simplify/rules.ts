@@ -274,6 +274,7 @@ export const EXP_LOG_RULES: readonly Rule[] = [
       }
       return undefined;
     },
+    undefined,
     ['log'],
   ),
 ];
@@ -565,6 +566,7 @@ export const FACTOR_RULES: readonly Rule[] = [
     ['mul', 'pow'],
     'common factors of a sum inside a product or power move out, so they cancel: (2x+2)/(x+1) → 2',
     (node, ctx) => ifSmaller(node, factorContent(node, ctx)),
+    undefined,
     ['add'],
   ),
   procedure(
@@ -581,6 +583,7 @@ export const FACTOR_RULES: readonly Rule[] = [
       });
       return changed ? ifSmaller(node, mul(...factors)) : undefined;
     },
+    undefined,
     ['add'],
   ),
   procedure(
@@ -588,6 +591,7 @@ export const FACTOR_RULES: readonly Rule[] = [
     ['mul', 'pow'],
     'quotients are reduced by the multivariate GCD of numerator and denominator, which stays factored: (x²−y²)/(x−y) → x + y',
     (node, ctx) => ifSmaller(node, rationalCandidate(node, ctx)),
+    undefined,
     ['add'],
   ),
   procedure(
@@ -663,11 +667,18 @@ function factorContent(node: Expr, ctx: RuleContext): Expr | undefined {
   // (c·s)^e = c^e·s^e: any c for an integer e; for other e, c ≥ 0 and not zero on a region.
   const splits = (common: Expr, e: Expr): boolean =>
     (e.op === 'num' && e.value!.den === 1n) || safeNonnegative(common, ctx);
+  // A sign alone only moves a minus around (the power sign rules handle powers), unless
+  // every term of the sum is negative.
+  const signOnly = (common: Expr, sum: Expr): boolean =>
+    common.op === 'num' &&
+    common.value!.num === -1n &&
+    common.value!.den === 1n &&
+    !sum.args.every(isNegativeTerm);
   if (node.op === 'pow') {
     const [base, e] = node.args;
     if (base.op !== 'add') return undefined;
     const p = pull(base);
-    if (p === undefined || !splits(p.common, e)) return undefined;
+    if (p === undefined || signOnly(p.common, base) || !splits(p.common, e)) return undefined;
     return mul(pow(p.common, e), pow(p.rest, e));
   }
   let changed = false;
@@ -676,7 +687,8 @@ function factorContent(node: Expr, ctx: RuleContext): Expr | undefined {
     const sum = f.op === 'add' ? f : isPow ? f.args[0] : undefined;
     if (sum === undefined) return f;
     const p = pull(sum);
-    if (p === undefined || (isPow && !splits(p.common, f.args[1]))) return f;
+    if (p === undefined || signOnly(p.common, sum) || (isPow && !splits(p.common, f.args[1])))
+      return f;
     changed = true;
     return isPow ? mul(pow(p.common, f.args[1]), pow(p.rest, f.args[1])) : mul(p.common, p.rest);
   });
