@@ -320,6 +320,9 @@ export function instantiateTemplate(t: Expr, b: Bindings): Expr {
 /**
  * Defines a rule by code, for rewrites a pattern cannot express (factoring, polynomial
  * arithmetic). `apply` gets a node of one of the `heads` whose arguments are simplified.
+ * `needs` documents the assumptions its guard relies on; `requires` lists functions (or
+ * `'add'`) that must occur among the node's arguments or the bases of its power arguments
+ * for the rule to be tried at all (a cheap filter; omit it to be tried everywhere).
  *
  * @example
  * ```ts
