@@ -14,7 +14,7 @@ if (!existsSync(join(here, 'node_modules'))) {
 }
 
 const { machineInfoLine } = await import('./lib/measure.mjs');
-const ALL = ['swell', 'simplify', 'codegen', 'symbolic', 'graph'];
+const ALL = ['swell', 'simplify', 'textbook', 'codegen', 'symbolic', 'graph'];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 
 const sections = [];

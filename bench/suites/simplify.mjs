@@ -5,10 +5,17 @@
 // nodes of the mathjs parse of the printed text (`treeNodesOf`), plus printed length.
 // Target: geometric mean of the sizes no larger than the smallest peer's, and faster.
 //
+// Leibniz is timed cold: every repetition renames the symbols (hash-consing and the memo
+// tables would make a repeated input nearly free). Targets (issue 12): simplify(grad f)
+// within 3× of grad f, and grad + simplify faster than Maxima's diff with its simplifier
+// (peer-baseline.md) on every case.
+//
 // Environment: LEIBNIZ_BENCH_QUICK=1 (fewer cases, shorter time-outs), LEIBNIZ_NO_PEERS=1
 // (Leibniz only), LEIBNIZ_NO_SYMPY=1.
-import { loadPeerCases } from '../lib/cases.mjs';
-import { fmt, fmtInt, measureMs, toMarkdownTable } from '../lib/measure.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadPeerCases, PEER_CASES_PATH } from '../lib/cases.mjs';
+import { coldStages, freshName, freshNames } from '../lib/cold.mjs';
+import { fmt, fmtInt, toMarkdownTable } from '../lib/measure.mjs';
 import { diffInWorker, sympyPeer, treeNodesOf } from '../lib/peers.mjs';
 
 const lib = await import('../../dist/index.js');
@@ -42,23 +49,48 @@ function sizesOf(texts) {
   };
 }
 
-/** Leibniz on one case: grad, then simplify (cold run, then the median of warm runs). */
+/**
+ * Maxima's `diff` time per case (ms; its automatic simplifier included), from the peer
+ * baseline's first table, when ../shared/reference/peer-baseline.md is there.
+ */
+function maximaMs() {
+  const path = PEER_CASES_PATH.replace(/peer-cases\.json$/, 'peer-baseline.md');
+  const out = new Map();
+  if (!existsSync(path)) return out;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const header = lines.findIndex((l) => l.startsWith('| case |') && l.includes('| maxima |'));
+  if (header < 0) return out;
+  const col = lines[header]
+    .split('|')
+    .map((x) => x.trim())
+    .indexOf('maxima');
+  for (const l of lines.slice(header + 2)) {
+    if (!l.startsWith('|')) break;
+    const cells = l.split('|').map((x) => x.trim());
+    const v = Number.parseFloat(cells[col].replace(/[,*]/g, ''));
+    if (Number.isFinite(v)) out.set(cells[1], v);
+  }
+  return out;
+}
+
+/**
+ * Leibniz on one case: sizes of grad and simplify(grad) (original names), and the median
+ * cold time of each (fresh names every repetition).
+ */
 function leibnizCase(c, options = {}) {
-  const e = parse(c.expr);
-  const g = grad(e, c.variables);
-  const raw = sizesOf(g.map(format));
-  const m = measureMs(() => simplify(g, options), { minReps: 3, minTimeMs: 200, maxTimeMs: 3_000 });
-  const diff = measureMs(() => grad(parse(c.expr), c.variables), {
-    minReps: 3,
-    minTimeMs: 100,
-    maxTimeMs: 1_000,
-  });
+  const g = grad(parse(c.expr), c.variables);
+  const simplified = simplify(g, options);
+  const t = coldStages(
+    (k) => ({ e: parse(freshNames(c.expr, k)), vars: c.variables.map((v) => freshName(v, k)) }),
+    { grad: ({ e, vars }) => grad(e, vars), simplify: (d) => simplify(d, options) },
+    { minReps: 5, minTimeMs: 300, maxTimeMs: 3_000 },
+  );
   return {
-    raw,
-    sizes: sizesOf(m.result.map(format)),
-    simplifyMs: m.medianMs,
-    coldMs: m.coldMs,
-    diffMs: diff.medianMs,
+    raw: sizesOf(g.map(format)),
+    sizes: sizesOf(simplified.map(format)),
+    simplifyMs: t.ms.simplify,
+    diffMs: t.ms.grad,
+    reps: t.reps,
   };
 }
 
@@ -140,12 +172,17 @@ export async function run() {
   }
 
   // Times.
+  const maxima = maximaMs();
   const timeRows = rows.map((r) => {
+    const total = r.leibniz.diffMs + r.leibniz.simplifyMs;
+    const m = maxima.get(r.name);
     const out = [
       r.name,
       fmt(r.leibniz.diffMs),
       `**${fmt(r.leibniz.simplifyMs)}**`,
-      fmt(r.leibniz.coldMs),
+      `×${fmt(r.leibniz.simplifyMs / r.leibniz.diffMs)}`,
+      fmt(total),
+      m === undefined ? '—' : `${fmt(m)} (×${fmt(m / total)})`,
     ];
     for (const p of peerNames) {
       const x = r.peers[p];
@@ -177,10 +214,18 @@ export async function run() {
     '',
     ...optionalRows,
     '',
-    'Time, ms (median of warm runs; `*` = single cold run). Leibniz: `grad`, `simplify` of all partials (warm and cold); nerdamer, mathjs: differentiation with their simplification; sympy: `simplify` only.',
+    "Time, ms. Leibniz: median of cold repetitions (fresh symbol names each time, so no memo or intern table helps): `grad`, `simplify` of all partials, their ratio, and both together against Maxima's `diff` with its simplifier (peer-baseline.md; ×r = Maxima / Leibniz). nerdamer, mathjs: differentiation with their simplification (median of warm runs; `*` = single cold run); sympy: `simplify` only.",
     '',
     toMarkdownTable(
-      ['case', 'Leibniz grad', 'Leibniz simplify', 'simplify cold', ...peerNames],
+      [
+        'case',
+        'Leibniz grad',
+        'Leibniz simplify',
+        'simplify / grad',
+        'grad + simplify',
+        'Maxima diff',
+        ...peerNames,
+      ],
       timeRows,
     ),
     '',

@@ -17,7 +17,7 @@ import {
   toSymbol,
   type Variable,
 } from '../expr/index.js';
-import { toLatex } from '../expr/latex.js';
+import { textTex, toLatex } from '../expr/latex.js';
 import { type ChainStep, differentiate } from './diff.js';
 
 /** The rule a derivation step applied, by the kind of node differentiated. */
@@ -159,7 +159,8 @@ const LATEX: Printer = {
   factor: (e) => (e.op === 'add' ? `\\left(${toLatex(e)}\\right)` : toLatex(e)),
   partial: (u, l) => `\\frac{\\partial ${u}}{\\partial ${l}}`,
   derivativeOf: (e, v) => `\\frac{d}{d${v}}\\left[${e}\\right]`,
-  equation: (lhs, rhs, note) => `${lhs} &= ${rhs}${note ? ` && \\text{${note}}` : ''}`,
+  // The note names the function (`chain rule (f_1)`): text mode, escaped, so any name renders.
+  equation: (lhs, rhs, note) => `${lhs} &= ${rhs}${note ? ` && ${textTex(note)}` : ''}`,
   times: ' \\cdot ',
 };
 

@@ -5,6 +5,7 @@
  */
 
 import { postorder } from './dag.js';
+import { printedFactors, printedTerms } from './layout.js';
 import { isPlainSymbolName, PRECEDENCE } from './ops.js';
 import type { Rational } from './rational.js';
 import type { ExprShape } from './shape.js';
@@ -33,7 +34,8 @@ interface Entry extends Printed {
 /**
  * Conventional infix text of `expr`, the syntax `parse` reads: `x - 2*y`, `x/(y*z)`,
  * `2*x/3`, `sqrt(x)`, `1/x^2`, `x^y^z`, `(-2)^x`, `-x^2`, `atan2(y, x)`, `f'(x)`,
- * `f'[1,2](x, y)`, `` `odd name` ``. Sums print their numeric constant last.
+ * `f'[1,2](x, y)`, `` `odd name` ``. Sums lead with a positive term and list terms by
+ * descending degree, the constant last (`3*x^2 + 2*x + 1`, `w*x + b`, `1 - y`).
  *
  * @example
  * ```ts
@@ -79,9 +81,7 @@ function printNode(e: ExprShape, memo: Map<ExprShape, Entry>): Entry {
     case 'add':
       return printSum(e, get);
     case 'mul': {
-      const first = e.args[0];
-      const coeff = first.op === 'num' ? first.value! : { num: 1n, den: 1n };
-      const factors = first.op === 'num' ? e.args.slice(1) : e.args;
+      const { coefficient: coeff, factors } = printedFactors(e);
       const negative = coeff.num < 0n;
       const printed = printProduct(coeff, negative, factors, get);
       return negative ? { ...printed, abs: printProduct(coeff, false, factors, get) } : printed;
@@ -118,11 +118,8 @@ function printNumber(r: Rational): Entry {
 }
 
 function printSum(e: ExprShape, get: (a: ExprShape) => Entry): Entry {
-  // Canonical order puts the number first; conventional text puts it last, and leads with a
-  // positive term when there is one (`f - y`, `1 - t^2` rather than `-y + f`, `-t^2 + 1`).
-  const terms = e.args[0].op === 'num' ? [...e.args.slice(1), e.args[0]] : [...e.args];
-  const firstPositive = terms.findIndex((t) => get(t).abs === undefined);
-  if (firstPositive > 0) terms.unshift(...terms.splice(firstPositive, 1));
+  // The order of a calculus text (layout.ts): `3*x^2 + 2*x + 1`, `f(x) - y`, `1 - t^2`.
+  const terms = printedTerms(e);
   let text = get(terms[0]).text;
   for (let i = 1; i < terms.length; i++) {
     const t = get(terms[i]);

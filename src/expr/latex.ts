@@ -6,6 +6,7 @@
  */
 
 import { postorder } from './dag.js';
+import { printedFactors, printedTerms } from './layout.js';
 import type { Expr } from './node.js';
 import {
   CONSTANTS,
@@ -84,9 +85,7 @@ function texNode(e: Expr, memo: Map<Expr, Entry>): Entry {
     case 'add':
       return texSum(e, get);
     case 'mul': {
-      const first = e.args[0];
-      const coeff = first.op === 'num' ? first.value! : { num: 1n, den: 1n };
-      const factors = first.op === 'num' ? e.args.slice(1) : e.args;
+      const { coefficient: coeff, factors } = printedFactors(e);
       const negative = coeff.num < 0n;
       const t = texProduct(coeff, negative, factors, get);
       return negative ? { ...t, abs: texProduct(coeff, false, factors, get) } : t;
@@ -111,7 +110,8 @@ function texNumber(r: Rational): Entry {
 }
 
 function texSum(e: Expr, get: (a: Expr) => Entry): Entry {
-  const terms = e.args[0].op === 'num' ? [...e.args.slice(1), e.args[0]] : e.args;
+  // The same order as `format` (layout.ts): `1 - \tanh^{2}…`, `f\left(x\right) - y`.
+  const terms = printedTerms(e);
   const first = get(terms[0]);
   let tex = first.tex;
   for (let i = 1; i < terms.length; i++) {
@@ -129,22 +129,34 @@ function texPower(base: Expr, exponent: Expr, get: (a: Expr) => Entry): Entry {
   const x = get(exponent);
   const zeroBase = base.op === 'num' && base.value!.num === 0n && exponent.op === 'num';
   if (isNegativeTerm(exponent) && !zeroBase) {
-    const recip = positivePower(b, exponent, x.abs!);
+    // 1/sin²(x) as a text writes it: the power on the name in the denominator too.
+    const onName = powerOnName(base, exponent, true, get);
+    const recip = onName ?? positivePower(b, exponent, x.abs!);
     return { tex: `\\frac{1}{${recip.tex}}`, prec: MUL, digit: false, recip };
   }
   if (isRational(exponent, 1n, 2n)) return atom(`\\sqrt{${b.tex}}`);
-  if (
-    isFunctionName(base.op) &&
-    functionInfo(base.op).powerOnName === true &&
-    exponent.op === 'num' &&
-    exponent.value!.den === 1n &&
-    exponent.value!.num > 0n
-  ) {
-    const name = functionInfo(base.op).latex;
-    return { tex: `${name}^{${x.tex}}${paren(get(base.args[0]).tex)}`, prec: POW, digit: false };
-  }
+  const onName = powerOnName(base, exponent, false, get);
+  if (onName !== undefined) return onName;
   const bb = wrap(b, ATOM);
   return { tex: `${bb.tex}^{${x.tex}}`, prec: POW, digit: bb.digit };
+}
+
+/**
+ * `\\sin^{k}\\left(u\\right)` for an integer power k > 1 of a function whose powers print on
+ * its name (k = −exponent for a denominator), else undefined.
+ */
+function powerOnName(
+  base: Expr,
+  exponent: Expr,
+  negated: boolean,
+  get: (a: Expr) => Entry,
+): Entry | undefined {
+  if (!isFunctionName(base.op) || functionInfo(base.op).powerOnName !== true) return undefined;
+  if (exponent.op !== 'num' || exponent.value!.den !== 1n) return undefined;
+  const k = negated ? -exponent.value!.num : exponent.value!.num;
+  if (k <= 0n || (negated && k === 1n)) return undefined;
+  const name = functionInfo(base.op).latex;
+  return { tex: `${name}^{${k}}${paren(get(base.args[0]).tex)}`, prec: POW, digit: false };
 }
 
 /** `base^k` for the positive exponent `k = −exponent`, as a denominator factor. */

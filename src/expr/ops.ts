@@ -148,7 +148,17 @@ export interface FunctionInfo {
   readonly sign?: SignRule;
   /** How compiled code computes it (see `Kernel`; code generation reads only this column). */
   readonly kernel: Kernel;
+  /**
+   * Where f is defined (not NaN) on the reals, when that is not every real argument:
+   * `'nonnegative'` (log: log 0 = −∞), `'[-1, 1]'` (asin, acos, atanh: ±1 gives ±∞),
+   * `'[1, ∞)'` (acosh). The sign analysis of `simplify` reads it, so guarded rules never
+   * define a result where the input is undefined.
+   */
+  readonly domain?: Domain;
 }
+
+/** A function's real domain when it is not all of ℝ (see {@link FunctionInfo.domain}). */
+export type Domain = 'nonnegative' | '[-1, 1]' | '[1, ∞)';
 
 const op = (name: string): string => `\\operatorname{${name}}`;
 const ZERO_AT_ZERO = [0n, 1n] as const;
@@ -216,12 +226,14 @@ export const FUNCTIONS = {
     atZero: ZERO_AT_ZERO,
     sign: SAME_SIGN,
     kernel: primitive('asin'),
+    domain: '[-1, 1]',
   },
   acos: {
     arity: 1,
     latex: '\\arccos',
     sign: { neg: '+', zero: '+', pos: '0+' },
     kernel: primitive('acos'),
+    domain: '[-1, 1]',
   },
   atan: {
     arity: 1,
@@ -272,6 +284,7 @@ export const FUNCTIONS = {
     latex: op('arcosh'),
     sign: { neg: '0+', zero: '0+', pos: '0+' },
     kernel: primitive('acosh'),
+    domain: '[1, ∞)',
   },
   atanh: {
     arity: 1,
@@ -280,11 +293,12 @@ export const FUNCTIONS = {
     atZero: ZERO_AT_ZERO,
     sign: SAME_SIGN,
     kernel: primitive('atanh'),
+    domain: '[-1, 1]',
   },
   exp: { arity: 1, latex: '\\exp', atZero: ONE_AT_ZERO, sign: POSITIVE, kernel: primitive('exp') },
-  log: { arity: 1, latex: '\\log', kernel: primitive('log') },
-  log2: { arity: 1, latex: '\\log_{2}', kernel: primitive('log2') },
-  log10: { arity: 1, latex: '\\log_{10}', kernel: primitive('log10') },
+  log: { arity: 1, latex: '\\log', kernel: primitive('log'), domain: 'nonnegative' },
+  log2: { arity: 1, latex: '\\log_{2}', kernel: primitive('log2'), domain: 'nonnegative' },
+  log10: { arity: 1, latex: '\\log_{10}', kernel: primitive('log10'), domain: 'nonnegative' },
   cbrt: {
     arity: 1,
     latex: op('cbrt'),

@@ -3,8 +3,11 @@
  * of products. It depends only on structure (never on node ids or construction order), so
  * canonical forms are deterministic. Iterative: comparing deep expressions cannot overflow.
  */
-import type { Expr } from './node.js';
+// Nodes are read through ExprShape, not the class, so the printers (which order terms) need
+// not import node.ts, which prints through them.
+
 import { ONE, type Rational, ratCompare } from './rational.js';
+import type { ExprShape as Expr } from './shape.js';
 
 // Kind ranks: numbers sort first (coefficients lead products), then constants, symbols,
 // function applications, sums and products. Powers and numeric multiples are compared by

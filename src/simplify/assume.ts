@@ -1,7 +1,9 @@
 /**
  * Assumptions about symbols and the sign analysis that guarded rules consult. Every symbol
  * is real (Leibniz evaluates in float64 reals); `positive`/`nonnegative` narrow that. The
- * analysis is sound but incomplete: "unknown" never licenses a rewrite.
+ * analysis is sound but incomplete: "unknown" never licenses a rewrite. Beside the signs it
+ * tracks definedness (no NaN for any real values of the symbols), so a rule that drops its
+ * argument (`sign(u) → 1`) can require it: a result is never defined where the input is not.
  */
 import {
   type Expr,
@@ -39,6 +41,9 @@ export const ZERO: SignSet = 2;
 export const POS: SignSet = 4;
 /** Nothing known. */
 export const ANY: SignSet = NEG | ZERO | POS;
+/** Memo flag beside the sign bits: defined (not NaN) for all real values of the symbols. */
+const DEFINED = 8;
+const SIGN_BITS = ANY;
 
 const SIGNS = [NEG, ZERO, POS] as const;
 const signValue = (s: SignSet): number => (s === NEG ? -1 : s === ZERO ? 0 : 1);
@@ -80,19 +85,23 @@ function functionSign(rule: SignRule, arg: SignSet): SignSet {
 }
 
 /**
- * The sign analysis under a set of assumptions, memoised per node. NaN (outside a
- * function's domain) is ignored: a guard proven this way can only be wrong where the
- * original expression is undefined anyway.
+ * The sign analysis under a set of assumptions, memoised per node. Signs hold where the
+ * expression is defined (NaN outside a function's domain is not a sign): a rule that keeps
+ * its argument (`abs(u) → u` for u ≥ 0) may rely on them alone. Definedness is tracked too
+ * (`isDefined`: never NaN on a region of real values; isolated poles such as 1/x at 0 do
+ * not count), for rules that drop their argument (`sign(u) → 1`, `relu(u) → 0`).
  *
  * @example
  * ```ts
  * const signs = new SignOracle({ positive: ['x'] });
  * signs.isPositive(parse('x^2 + exp(y)')); // true
  * signs.isNonnegative(parse('sin(y)'));    // false (unknown)
+ * signs.isDefined(parse('exp(sqrt(y))'));  // false (y < 0)
  * ```
  */
 export class SignOracle {
-  private readonly memo = new Map<Expr, SignSet>();
+  /** Sign bits, plus DEFINED when the node is defined everywhere. */
+  private readonly memo = new Map<Expr, number>();
   private readonly positive: ReadonlySet<string>;
   private readonly nonnegative: ReadonlySet<string>;
 
@@ -110,6 +119,15 @@ export class SignOracle {
 
   /** The signs `e` can take. Iterative over the not-yet-analysed part of the DAG only. */
   signOf(e: Expr): SignSet {
+    return this.facts(e) & SIGN_BITS;
+  }
+
+  /** True when `e` is defined (not NaN) for all real values of its symbols. */
+  isDefined(e: Expr): boolean {
+    return (this.facts(e) & DEFINED) !== 0;
+  }
+
+  private facts(e: Expr): number {
     return memoPostorder(e, this.memo, (n) => this.local(n));
   }
 
@@ -133,8 +151,44 @@ export class SignOracle {
     return this.signOf(e) === NEG;
   }
 
-  private local(n: Expr): SignSet {
-    const s = (i: number): SignSet => this.memo.get(n.args[i])!;
+  private local(n: Expr): number {
+    const sign = this.localSign(n);
+    return this.localDefined(n) ? sign | DEFINED : sign;
+  }
+
+  /** Defined everywhere, given the arguments' facts. */
+  private localDefined(n: Expr): boolean {
+    const fact = (a: Expr): number => this.memo.get(a)!;
+    const argsDefined = n.args.every((a) => (fact(a) & DEFINED) !== 0);
+    if (!argsDefined) return false;
+    switch (n.op) {
+      case 'num':
+      case 'const':
+      case 'sym':
+      case 'add':
+      case 'mul':
+        return true;
+      case 'pow': {
+        const [base, e] = n.args;
+        // Integer powers are defined for any base (poles are isolated); other powers of a
+        // negative base are NaN (x^(1/2), x^y at x < 0).
+        if (e.op === 'num' && e.value!.den === 1n) return true;
+        return (fact(base) & NEG) === 0;
+      }
+      case 'call':
+        return false; // an unknown function: nothing is known about its domain
+      default: {
+        if (!isFunctionName(n.op)) return false;
+        const domain = functionInfo(n.op).domain;
+        if (domain === undefined) return true;
+        // Only the nonnegative domain (the log family) is provable from signs alone.
+        return domain === 'nonnegative' && (fact(n.args[0]) & NEG) === 0;
+      }
+    }
+  }
+
+  private localSign(n: Expr): SignSet {
+    const s = (i: number): SignSet => this.memo.get(n.args[i])! & SIGN_BITS;
     switch (n.op) {
       case 'num':
         return signOfValue(n.value!.num < 0n ? -1 : n.value!.num === 0n ? 0 : 1);

@@ -3,16 +3,33 @@
  * the cancelled quotient, the sum over a common denominator. Their caches (polynomials,
  * classifications) live in the run's scratch space, keyed by node, so a DAG is converted once.
  */
-import type { Expr } from '../expr/index.js';
+import { type Expr, memoPostorder } from '../expr/index.js';
 import { termParts } from './factor.js';
 import { treeWeight } from './measure.js';
-import { AtomTable, type Poly, polyToExpr, type RatFun, toPoly } from './poly.js';
-import { cancelIn, hasDenominator, type Kind, kindOf, togetherSum } from './quotient.js';
+import {
+  AtomTable,
+  dense1ToPoly,
+  type Poly,
+  polyToExpr,
+  polyWeight,
+  toDense1,
+  toPoly,
+} from './poly.js';
+import { hasDenominator } from './quotient.js';
+import { formToExpr, RatContext, ratFormOf } from './ratform.js';
 import type { RuleContext } from './rule.js';
 
 const POLY = {};
-const KINDS = {};
-const RATFUNS = {};
+const RATFORMS = {};
+
+/**
+ * The budget of the rational forms in `simplify`: quotients that print as more than this
+ * many nodes are not put over a common denominator (their parts still are, bottom-up).
+ * Combining costs work that grows with the size, and the common denominator of a large
+ * expression is rarely smaller; `cancel` and `together` have no such limit.
+ */
+const MAX_QUOTIENT_WEIGHT = 60;
+const MADE = {};
 
 /** Largest polynomial (in terms) the simplifier builds while looking for a smaller form. */
 const POLY_LIMIT = 512;
@@ -87,53 +104,414 @@ function termBound(e: Expr): number {
   return Math.min(byTerms, byDegree);
 }
 
-/** The expansion of a sum or product that holds products (or powers) of sums. */
-export function expandCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
-  const expandable =
-    node.op === 'mul'
-      ? hasSumFactor(node)
-      : node.args.some((t) => hasSumFactor(t) || isPowOfSum(t));
-  if (!expandable || termBound(node) > POLY_LIMIT) return undefined;
+const SYMBOLS = new WeakMap<Expr, Expr | null>();
+
+/**
+ * The one symbol a polynomial expression is in (numbers, that symbol, sums, products,
+ * integer powers), or undefined when it has another atom or two symbols. Cached per node.
+ */
+function onlySymbol(node: Expr): Expr | undefined {
+  const CONST = node; // marks "no symbol yet" distinctly from null (not polynomial)
+  const r = memoPostorder(
+    node,
+    SYMBOLS,
+    (n): Expr | null => {
+      if (n.op === 'num') return CONST;
+      if (n.op === 'sym') return n;
+      const polynomial =
+        n.op === 'add' ||
+        n.op === 'mul' ||
+        (n.op === 'pow' &&
+          n.args[1].op === 'num' &&
+          n.args[1].value!.den === 1n &&
+          n.args[1].value!.num > 0n);
+      if (!polynomial) return null;
+      let sym: Expr | undefined;
+      for (const a of n.op === 'pow' ? [n.args[0]] : n.args) {
+        const s = SYMBOLS.get(a)!;
+        if (s === null) return null;
+        if (s.op !== 'sym') continue;
+        if (sym !== undefined && sym !== s) return null;
+        sym = s;
+      }
+      return sym ?? CONST;
+    },
+    (n) => (n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : []),
+  );
+  return r !== null && r.op === 'sym' ? r : undefined;
+}
+
+/** True when a sum or product holds products (or powers) of sums, so expanding can help. */
+export const isExpandable = (node: Expr): boolean =>
+  node.op === 'mul'
+    ? hasSumFactor(node)
+    : node.op === 'add' && node.args.some((t) => hasSumFactor(t) || isPowOfSum(t));
+
+/** The expanded polynomial of `node`, from the run's cache, or undefined when too large. */
+export function expandedPoly(
+  node: Expr,
+  ctx: RuleContext,
+): { p: Poly; atoms: AtomTable } | undefined {
+  if (termBound(node) > POLY_LIMIT) return undefined;
   const s = ctx.scratch(POLY, () => ({
     atoms: new AtomTable(),
     memo: new Map<Expr, Poly | null>(),
+    dense: new Map<Expr, bigint[] | null>(),
   }));
+  // One symbol, integer coefficients: dense arithmetic (the derivative of a product).
+  const x = onlySymbol(node);
+  if (x !== undefined) {
+    const d = toDense1(node, x, POLY_LIMIT, s.dense);
+    if (d !== undefined) {
+      ctx.spend(d.length);
+      return { p: dense1ToPoly(d, x, s.atoms), atoms: s.atoms };
+    }
+  }
   const before = s.memo.size;
   const p = toPoly(node, s.atoms, POLY_LIMIT, s.memo);
   ctx.spend(s.memo.size - before + (p?.size ?? 0));
-  // Only build the expansion when its estimated weight is smaller.
-  if (p === undefined || polyWeight(p, s.atoms) >= treeWeight(node)) return undefined;
-  return polyToExpr(p, s.atoms);
+  return p === undefined ? undefined : { p, atoms: s.atoms };
 }
 
-/** The tree weight `polyToExpr(p)` will have (as measure.ts counts it), without building it. */
-function polyWeight(p: Poly, atoms: AtomTable): number {
-  let w = p.size - 1;
-  for (const t of p.values()) {
-    const c = t.coeff;
-    const mag = c.num < 0n ? -c.num : c.num;
-    const factors = t.exps.length;
-    w += factors === 0 ? 1 : mag === 1n ? (c.den === 1n ? 0 : 2) : c.den === 1n ? 2 : 4;
-    w += Math.max(0, factors - 1);
-    for (const [i, e] of t.exps) w += treeWeight(atoms.atoms[i]) + (e === 1 ? 0 : 2);
+/**
+ * Terms a product multiplies out to before like terms meet: Π over its sum factors of
+ * (terms)^(power). Capped at 2⁵³ (only comparisons with small numbers matter).
+ */
+function productTerms(node: Expr): number {
+  let n = 1;
+  for (const f of node.args) {
+    const sum = f.op === 'add' ? f : isPowOfSum(f) ? f.args[0] : undefined;
+    if (sum !== undefined)
+      n *= sum.args.length ** (f.op === 'add' ? 1 : Number(f.args[1].value!.num));
+    if (n > 2 ** 53) return n;
   }
-  return w;
+  return n;
 }
 
-/** The reduced quotient, when `node` is a rational function of one symbol with a denominator. */
-export function cancelCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
-  if (!hasDenominator(node)) return undefined;
-  const kinds = ctx.scratch(KINDS, () => new Map<Expr, Kind>());
-  const k = kindOf(node, kinds);
-  if (k === 'other' || k.symbol === undefined) return undefined;
-  const memos = ctx.scratch(RATFUNS, () => new Map<Expr, Map<Expr, RatFun | null>>());
-  return cancelIn(node, k.symbol, memos);
+/** Two or more sum factors (or a power of one times another), all in the same atoms. */
+function sameAtomSums(node: Expr): boolean {
+  let keys: ReadonlySet<string> | undefined;
+  let count = 0;
+  for (const f of node.args) {
+    const sum = f.op === 'add' ? f : isPowOfSum(f) ? f.args[0] : undefined;
+    if (sum === undefined) continue;
+    count++;
+    const k = atomKeys(sum);
+    if (keys === undefined) keys = k;
+    else if (k.size !== keys.size || [...k].some((x) => !keys!.has(x))) return false;
+  }
+  return count >= 2;
 }
 
-/** The sum over a common denominator (cancelled when it is a quotient in one symbol). */
-export function togetherCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
-  if (!hasDenominator(node)) return undefined;
-  const t = togetherSum(node);
-  if (t === node) return undefined;
-  return cancelCandidate(t, ctx) ?? t;
+/** A product multiplied out shrinks only when its cross terms cancel, as in (x + 1)(x − 1). */
+const MAX_PRODUCT_TERMS = 16;
+
+/** The expansion of a sum or product that holds products (or powers) of sums. */
+export function expandCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
+  if (!isExpandable(node)) return undefined;
+  // A product multiplied out shrinks only when cross terms cancel, as in (x + 1)(x − 1):
+  // small, and its sums in the same atoms. A big one (a sum of 17 terms times 1 − t²) never
+  // does; a sum of such products can (the derivative of a product) and is tried as a whole.
+  if (node.op === 'mul' && (productTerms(node) > MAX_PRODUCT_TERMS || !sameAtomSums(node)))
+    return undefined;
+  const x = expandedPoly(node, ctx);
+  // Only build the expansion when its estimated weight is smaller.
+  if (x === undefined || polyWeight(x.p, x.atoms) >= treeWeight(node)) return undefined;
+  return polyToExpr(x.p, x.atoms);
+}
+
+/**
+ * True when a term has something a rational form can combine: a negative or fractional
+ * power, an exponential of a negative multiple (exp(−u) = 1/exp(u)), or a trigonometric
+ * quotient (tan = sin/cos, sec, csc, cot).
+ */
+function hasQuotientPart(t: Expr): boolean {
+  for (const f of t.op === 'mul' ? t.args : [t]) {
+    if (f.op === 'pow' && f.args[1].op === 'num') {
+      const v = f.args[1].value!;
+      if (v.num < 0n || v.den !== 1n) return true;
+    }
+    // tan, sec, csc, cot are quotients of sin and cos.
+    const g = f.op === 'pow' ? f.args[0] : f;
+    if (g.op === 'tan' || g.op === 'sec' || g.op === 'csc' || g.op === 'cot') return true;
+    if (f.op === 'exp') {
+      const u = f.args[0];
+      if (u.op === 'mul' && u.args[0].op === 'num' && u.args[0].value!.num < 0n) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether the rational form of a node may be smaller: a quotient to cancel or combine. */
+export function mayCombine(node: Expr): boolean {
+  if (node.op === 'add') return sumMayCombine(node);
+  if (node.op === 'mul') return productMayCombine(node);
+  return powerMayCombine(node);
+}
+
+const TRIG_QUOTIENTS: ReadonlySet<string> = new Set(['tan', 'sec', 'csc', 'cot']);
+const TRIG_HEADS: ReadonlySet<string> = new Set([...TRIG_QUOTIENTS, 'sin', 'cos', 'sinh', 'cosh']);
+const KEYS = new WeakMap<Expr, ReadonlySet<string>>();
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * The atoms a rational form of `e` would relate, coarsely: symbols, exponentials by their
+ * argument without its sign (exp(−u) and exp(u) are one atom), sines and cosines of one
+ * argument together, other atoms by identity. Two parts that share none cannot cancel.
+ */
+function atomKeys(e: Expr): ReadonlySet<string> {
+  return memoPostorder(
+    e,
+    KEYS,
+    (n) => {
+      switch (n.op) {
+        case 'num':
+          return NO_KEYS;
+        case 'sym':
+          return new Set([`s${n.id}`]);
+        case 'exp': {
+          const u = n.args[0];
+          const core = u.op === 'mul' && u.args[0].op === 'num' ? u.args.slice(1) : [u];
+          return new Set([`e${core.map((a) => a.id).join(',')}`]);
+        }
+        case 'add':
+        case 'mul':
+        case 'pow': {
+          const parts = n.op === 'pow' ? [n.args[0]] : n.args;
+          if (n.op === 'pow' && n.args[1].op !== 'num') return new Set([`a${n.id}`]);
+          const out = new Set<string>();
+          for (const a of parts) for (const k of KEYS.get(a)!) out.add(k);
+          return out;
+        }
+        default:
+          return new Set([TRIG_HEADS.has(n.op) ? `t${n.args[0].id}` : `a${n.id}`]);
+      }
+    },
+    (n) =>
+      n.op === 'add' || n.op === 'mul' || (n.op === 'pow' && n.args[1].op === 'num')
+        ? n.op === 'pow'
+          ? [n.args[0]]
+          : n.args
+        : [],
+  );
+}
+
+const shares = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => {
+  for (const k of a) if (b.has(k)) return true;
+  return false;
+};
+
+const isNegativePower = (f: Expr): boolean =>
+  f.op === 'pow' && f.args[1].op === 'num' && f.args[1].value!.num < 0n;
+
+/** Atom keys of a factor's numerator: a sum's terms without their denominators. */
+function numeratorKeys(f: Expr): ReadonlySet<string> {
+  if (f.op !== 'add') return atomKeys(f);
+  const out = new Set<string>();
+  for (const t of f.args)
+    for (const g of t.op === 'mul' ? t.args : [t])
+      if (!isNegativePower(g)) for (const k of atomKeys(g)) out.add(k);
+  return out;
+}
+
+/**
+ * A power of a sum with a negative exponent: its rational form differs only when the sum
+ * holds a true quotient (1/(1/x + 1) → x/(x + 1)); a reciprocal exponential in it only
+ * grows (1/(exp(−x) + 1) → exp(x)/(exp(x) + 1)).
+ */
+const powerMayCombine = (node: Expr): boolean =>
+  hasDenominator(node) &&
+  node.args[0].args.some((t) => (t.op === 'mul' ? t.args : [t]).some(isNegativePower));
+
+/**
+ * Whether a sum of fractions among a product's factors can gain from going over its own
+ * denominator: it combines on its own, or its denominators meet the product's numerator
+ * ((1/(x + 1) − y)·(x + 1) → 1 − y·(x + 1)).
+ */
+export function fractionMayCancel(product: Expr, sum: Expr): boolean {
+  if (sumMayCombine(sum)) return true;
+  const others = new Set<string>();
+  for (const f of product.args)
+    if (f !== sum && !isNegativePower(f)) for (const k of atomKeys(f)) others.add(k);
+  for (const t of sum.args) {
+    for (const f of t.op === 'mul' ? t.args : [t]) {
+      if (isNegativePower(f) && shares(atomKeys(f.args[0]), others)) return true;
+    }
+  }
+  return false;
+}
+
+/** A numerator factor and a denominator factor (or two denominator sums) that may cancel. */
+function productMayCombine(node: Expr): boolean {
+  const top: Expr[] = [];
+  const sums: Expr[] = [];
+  const bottom: Expr[] = [];
+  const fractions: Expr[] = [];
+  for (const f of node.args) {
+    if (f.op === 'num') continue;
+    const negative = f.op === 'pow' && f.args[1].op === 'num' && f.args[1].value!.num < 0n;
+    const base = f.op === 'pow' ? f.args[0] : f;
+    if (negative && base.op === 'add') sums.push(base);
+    else if (negative) bottom.push(base);
+    else top.push(f);
+    if (!negative && base.op === 'add' && base.args.some(hasQuotientPart)) fractions.push(base);
+  }
+  if (sums.length === 0 && fractions.length === 0) return false;
+  const topKeys = new Set<string>();
+  for (const f of top) for (const k of numeratorKeys(f)) topKeys.add(k);
+  // A sum of fractions among the factors: it combines on its own, or its denominators meet
+  // the rest of the numerator ((1/s − y)·s).
+  for (const sum of fractions) if (fractionMayCancel(node, sum)) return true;
+  if (sums.length === 0) return false;
+  for (let i = 0; i < sums.length; i++) {
+    const k = atomKeys(sums[i]);
+    if (shares(k, topKeys) || bottom.some((b) => shares(k, atomKeys(b)))) return true;
+    for (let j = i + 1; j < sums.length; j++) if (shares(k, atomKeys(sums[j]))) return true;
+  }
+  return false;
+}
+
+/**
+ * Two terms with quotient parts, or one with a denominator that shares atoms with its own
+ * numerator or the other terms (1 − (x − 1)/(x + 1) → 2/(x + 1)); a lone 1/(u + 1) − y or
+ * exp(−u) + 1 over a common denominator only grows.
+ */
+function sumMayCombine(node: Expr): boolean {
+  let q: Expr | undefined;
+  for (const t of node.args) {
+    if (!hasQuotientPart(t)) continue;
+    if (q !== undefined) return true;
+    q = t;
+  }
+  if (q === undefined) return false;
+  const others = new Set<string>();
+  for (const t of node.args) if (t !== q) for (const k of atomKeys(t)) others.add(k);
+  // The quotient's denominators: negative powers, and the sines and cosines of tan etc.
+  const parts = q.op === 'mul' ? q.args : [q];
+  const dens = parts.filter(
+    (f) => isNegativePower(f) || TRIG_QUOTIENTS.has((f.op === 'pow' ? f.args[0] : f).op),
+  );
+  const numKeys = new Set<string>();
+  for (const f of parts) if (!dens.includes(f)) for (const k of atomKeys(f)) numKeys.add(k);
+  // Constants meet too: 1 − 1/(e⁻ᶻ + 1) = e⁻ᶻ/(e⁻ᶻ + 1), and 1 − cos²/sin² through sin² + cos².
+  const constant = node.args.some((t) => t.op === 'num');
+  return dens.some((d) => {
+    const base = d.op === 'pow' ? d.args[0] : d;
+    const keys = atomKeys(base);
+    if (shares(keys, others) || shares(keys, numKeys)) return true;
+    if (!constant) return false;
+    return (
+      (base.op === 'add' && base.args.some((t) => t.op === 'num')) ||
+      [...keys].some((k) => k.startsWith('t'))
+    );
+  });
+}
+
+/**
+ * The node as one quotient over factored denominators, with common factors cancelled by
+ * the multivariate GCD (ratform.ts): exponentials of negative multiples as reciprocals and
+ * radicals of one base as powers of one root, so they combine.
+ */
+export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
+  // A rational form's own output is already one (normalising it again tries it again).
+  if (!mayCombine(node) || treeWeight(node) > MAX_QUOTIENT_WEIGHT) return undefined;
+  const made = ctx.scratch(MADE, () => new WeakSet<Expr>());
+  if (made.has(node)) return undefined;
+  const contexts = ctx.scratch(RATFORMS, () => ({
+    plain: new RatContext(
+      { exponentials: true, radicals: true },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
+    sin: new RatContext(
+      { exponentials: true, radicals: true, pythagorean: 'sin' },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
+    cos: new RatContext(
+      { exponentials: true, radicals: true, pythagorean: 'cos' },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
+  }));
+  let best: Expr | undefined;
+  let bound = treeWeight(node);
+  const keep = (e: Expr | undefined): Expr | undefined => {
+    if (e !== undefined) made.add(e);
+    return e;
+  };
+  // With sines and cosines about, sin² + cos² = 1 may cancel more: try reducing either.
+  const policies = hasTrig(node) ? [contexts.plain, contexts.sin, contexts.cos] : [contexts.plain];
+  for (const rc of policies) {
+    const before = rc.memo.size;
+    const f = ratFormOf(node, rc);
+    ctx.spend(rc.memo.size - before + (f?.num.size ?? 0));
+    // Expressions are built only when the estimate says the result may be smaller.
+    const e = f === undefined ? undefined : formToExpr(f, rc, true, bound);
+    if (e !== undefined && treeWeight(e) < bound) {
+      best = e;
+      bound = treeWeight(e);
+    }
+  }
+  return keep(best);
+}
+
+/**
+ * A sum with a fraction that would only grow over its own denominator (1/(eᵘ + 1) − y)
+ * stays one atom inside a larger quotient: the rest can still cancel, at a fraction of the
+ * work. (Sums with only reciprocal atoms, x²/y² + 1 or exp(−x) + 1, are always opened.)
+ */
+const opaque = (sum: Expr): boolean => hasDenominator(sum) && !sumMayCombine(sum);
+
+/**
+ * A denominator 1/(e⁻ᵘ + 1) whose exponential the rest of the numerator never mentions
+ * stays as written inside a product: clearing it would only move eᵘ up
+ * (eᵘ/(eᵘ + 1)), a node larger, and cost the work of doing so.
+ */
+function opaqueFactor(product: Expr, f: Expr): boolean {
+  let set = OPAQUE.get(product);
+  if (set === undefined) {
+    set = new Set(product.args.filter((g) => isOpaqueIn(product, g)));
+    OPAQUE.set(product, set);
+  }
+  return set.has(f);
+}
+
+const OPAQUE = new WeakMap<Expr, ReadonlySet<Expr>>();
+
+function isOpaqueIn(product: Expr, f: Expr): boolean {
+  if (!isNegativePower(f) || f.args[0].op !== 'add') return false;
+  const keys = new Set<string>();
+  for (const t of f.args[0].args) {
+    for (const g of t.op === 'mul' ? t.args : [t]) {
+      if (isNegativePower(g)) return false;
+      if (g.op === 'exp' && hasQuotientPart(g)) for (const k of atomKeys(g)) keys.add(k);
+    }
+  }
+  if (keys.size === 0) return false;
+  for (const g of product.args)
+    if (g !== f && !isNegativePower(g) && shares(numeratorKeys(g), keys)) return false;
+  return true;
+}
+
+const TRIG = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'sinh', 'cosh']);
+
+/** True when the rational structure of `node` reaches a trigonometric function. */
+function hasTrig(node: Expr): boolean {
+  const stack = [node];
+  const seen = new Set<Expr>();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (TRIG.has(n.op)) return true;
+    if (seen.has(n) || !(n.op === 'add' || n.op === 'mul' || n.op === 'pow')) continue;
+    seen.add(n);
+    stack.push(...n.args);
+  }
+  return false;
 }

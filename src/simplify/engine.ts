@@ -5,9 +5,12 @@
  * are tried in a fixed order, and when the budget runs out rewriting stops but the walk
  * finishes, so a run always terminates with a valid (if less simplified) expression.
  */
-import { type Expr, InvalidArgumentError, type Op, rebuild } from '../expr/index.js';
+import { type Expr, InvalidArgumentError, type Op, rebuild, size } from '../expr/index.js';
 import { type Assumptions, SignOracle } from './assume.js';
-import type { Rule, RuleContext } from './rule.js';
+import { argumentMask, type Rule, type RuleContext } from './rule.js';
+
+/** Rewrites every run may make; the default budget adds 20 per distinct input node. */
+const BASE_BUDGET = 10_000;
 
 /**
  * One rewrite, as reported to `onRewrite`.
@@ -57,28 +60,56 @@ export interface RewriteOptions {
  * ```
  */
 export class Run implements RuleContext {
-  readonly signs: SignOracle;
+  private oracle: SignOracle | undefined;
   private rewritesLeft: number;
   private workLeft: number;
+  /** Roots whose size extends the default budget, once it is first reached. */
+  private pending: readonly Expr[] | undefined;
   private readonly onRewrite: ((event: RewriteEvent) => void) | undefined;
+  private readonly assume: Assumptions | undefined;
   private readonly scratchSpace = new Map<object, unknown>();
   /** Number of rewrites performed so far. */
   rewrites = 0;
+  /** Ids of the rules that fired. */
+  readonly fired = new Set<string>();
+  /** Operators of the nodes normalised (every node of a pass's result is one of them). */
+  readonly seen = new Set<string>();
 
-  constructor(options: RewriteOptions, nodes: number) {
-    const budget = options.budget ?? 10_000 + 20 * nodes;
+  /**
+   * @param options the caller's options (`budget`, `assume`, `onRewrite`)
+   * @param roots the input: the default budget grows by 20 rewrites per distinct node of it
+   */
+  constructor(options: RewriteOptions, roots: readonly Expr[]) {
+    const budget = options.budget ?? BASE_BUDGET;
     if (!Number.isFinite(budget) || budget < 0) {
       throw new InvalidArgumentError(`budget must be a non-negative number, got ${budget}`);
     }
-    this.signs = new SignOracle(options.assume);
+    this.assume = options.assume;
+    if (options.assume !== undefined) this.oracle = new SignOracle(options.assume);
     this.rewritesLeft = budget;
     this.workLeft = budget * 200;
+    // Counting the input's nodes costs a walk: only done if the base budget runs out.
+    this.pending = options.budget === undefined ? roots : undefined;
     this.onRewrite = options.onRewrite;
+  }
+
+  /** The sign analysis under the run's assumptions (built on first use). */
+  get signs(): SignOracle {
+    this.oracle ??= new SignOracle(this.assume);
+    return this.oracle;
   }
 
   /** True once the rewrite or the matching budget is spent. */
   get exhausted(): boolean {
-    return this.rewritesLeft <= 0 || this.workLeft <= 0;
+    if (this.rewritesLeft > 0 && this.workLeft > 0) return false;
+    if (this.pending !== undefined) {
+      const extra = 20 * size(this.pending);
+      this.pending = undefined;
+      this.rewritesLeft += extra;
+      this.workLeft += extra * 200;
+      return this.exhausted;
+    }
+    return true;
   }
 
   /** Matching work one rule attempt may spend: the rest of the budget, at most 10⁵ steps. */
@@ -104,6 +135,7 @@ export class Run implements RuleContext {
   record(rule: string, before: Expr, after: Expr): void {
     this.rewritesLeft--;
     this.rewrites++;
+    this.fired.add(rule);
     this.onRewrite?.({ rule, before, after });
   }
 }
@@ -151,7 +183,18 @@ function indexRules(rules: readonly Rule[]): Map<Op, Rule[]> {
  */
 export function bottomUp(rules: readonly Rule[], name = 'bottom-up'): Strategy {
   const index = indexRules(rules);
-  return { name, run: (roots, run) => normalizeAll(roots, index, run) };
+  // Normal forms stay normal for the whole run (same rules, same assumptions), so a second
+  // pass of the same strategy only normalises nodes it has not seen.
+  return {
+    name,
+    run: (roots, run) =>
+      normalizeAll(
+        roots,
+        index,
+        run,
+        run.scratch(index, () => new Map()),
+      ),
+  };
 }
 
 /**
@@ -211,8 +254,8 @@ function normalizeAll(
   roots: readonly Expr[],
   index: ReadonlyMap<Op, readonly Rule[]>,
   run: Run,
+  memo: Map<Expr, Expr>,
 ): Expr[] {
-  const memo = new Map<Expr, Expr>();
   const active = new Set<Expr>();
   const stack: Frame[] = [];
 
@@ -227,7 +270,9 @@ function normalizeAll(
     if (run.exhausted) return undefined;
     const rules = index.get(node.op);
     if (rules === undefined) return undefined;
+    const mask = argumentMask(node);
     for (const r of rules) {
+      if (r.requires !== undefined && (r.requires & mask) !== r.requires) continue;
       const out = r.apply(node, run);
       if (out !== undefined && out !== node) {
         run.record(r.id, node, out);
@@ -287,6 +332,7 @@ function normalizeAll(
           continue;
         }
       }
+      run.seen.add(n.op);
       const out = applyRules(n);
       if (out === undefined) finish(f, n);
       else continueWith(f, out, n);

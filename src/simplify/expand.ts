@@ -30,7 +30,7 @@ export interface ExpandOptions {
  *
  * @example
  * ```ts
- * format(expand(parse('(x + 1)^2*(x - 1)'))); // 'x^2 - x + x^3 - 1'
+ * format(expand(parse('(x + 1)^2*(x - 1)'))); // 'x^3 + x^2 - x - 1'
  * format(expand(parse('sin((a + b)^2)')));    // 'sin(a^2 + 2*a*b + b^2)'
  * ```
  */

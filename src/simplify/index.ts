@@ -32,13 +32,16 @@ export {
   EXP_LOG_RULES,
   EXPAND_LOG_RULES,
   FACTOR_RULES,
+  FINISH_RULES,
   HYPERBOLIC_RULES,
   ML_RULES,
+  NUMBER_RULES,
   PARITY_RULES,
   POWER_RULES,
   RULE_SETS,
   type RuleSetName,
   SIGMOID_RULES,
+  TRIG_CONTRACT_RULES,
   TRIG_RULES,
 } from './rules.js';
 export { rewrite, type SimplifyOptions, simplify } from './simplify.js';

@@ -239,33 +239,26 @@ export function requiredKeys(p: Extract<Pattern, { kind: 'ac' }>): RequiredKeys 
   return { direct, nested };
 }
 
-const DIRECT_KEYS = new WeakMap<Expr, ReadonlySet<string>>();
-const NESTED_KEYS = new WeakMap<Expr, ReadonlySet<string>>();
-
-function keysOf(s: Expr, nested: boolean): ReadonlySet<string> {
-  const cache = nested ? NESTED_KEYS : DIRECT_KEYS;
-  let have = cache.get(s);
-  if (have === undefined) {
-    const set = new Set<string>();
-    for (const a of s.args) {
-      for (const k of argKeys(a)) set.add(k);
-      if (nested && a.op === 'mul') for (const f of a.args) for (const k of argKeys(f)) set.add(k);
-    }
-    have = set;
-    cache.set(s, have);
-  }
-  return have;
+/** True when argument `a` offers key `k` (as argKeys would list it), without allocating. */
+function offers(a: Expr, k: string): boolean {
+  if (a.op !== 'pow') return headKey(a.op, a.name) === k;
+  if (k === 'pow') return true;
+  const b = a.args[0];
+  const bk = headKey(b.op, b.name);
+  return k === bk || (k.charCodeAt(0) === 94 /* ^ */ && k.slice(1) === bk);
 }
 
-/** True when the subject could host every keyed part of the top-level AC pattern. */
+/**
+ * True when the subject could host every keyed part of the top-level AC pattern: a scan of
+ * its few arguments per required key (no allocation: this runs for every rule at every node).
+ */
 export function mayMatchAC(keys: RequiredKeys, s: Expr): boolean {
-  if (keys.direct.length > 0) {
-    const have = keysOf(s, false);
-    if (!keys.direct.every((k) => have.has(k))) return false;
-  }
-  if (keys.nested.length > 0) {
-    const have = keysOf(s, true);
-    if (!keys.nested.every((k) => have.has(k))) return false;
+  for (const k of keys.direct) if (!s.args.some((a) => offers(a, k))) return false;
+  for (const k of keys.nested) {
+    const found = s.args.some(
+      (a) => offers(a, k) || (a.op === 'mul' && a.args.some((f) => offers(f, k))),
+    );
+    if (!found) return false;
   }
   return true;
 }

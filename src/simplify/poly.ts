@@ -1,9 +1,9 @@
 /**
  * Exact polynomial arithmetic over the rationals: sparse multivariate (Laurent) polynomials
- * over "atoms" (symbols and any non-polynomial subexpression) for expansion, and dense
- * univariate polynomials with Euclid's GCD for cancelling quotients. Invariant: no zero
- * coefficients are stored; every operation has a size limit and gives up (`undefined`)
- * rather than building something huge.
+ * over "atoms" (symbols and any non-polynomial subexpression), for expansion and for the
+ * rational forms of ratform.ts (whose GCDs run on the dense form of mpoly.ts). Invariant: no
+ * zero coefficients are stored; every operation has a size limit and gives up
+ * (`undefined`) rather than building something huge.
  */
 import {
   add,
@@ -17,29 +17,69 @@ import {
   pow,
   type Rational,
   ratAdd,
-  ratContent,
-  ratInv,
   ratMul,
-  ratNeg,
-  ZERO,
 } from '../expr/index.js';
+import { treeWeight } from './measure.js';
 
 // ---------------------------------------------------------------------------------------
 // Sparse multivariate polynomials
 
 /** Atoms (the "variables" of a polynomial), numbered in order of first appearance. */
 export class AtomTable {
-  readonly atoms: Expr[] = [];
-  private readonly index = new Map<Expr, number>();
+  private readonly built: (Expr | undefined)[] = [];
+  private readonly makers: (() => Expr)[] = [];
+  private readonly weights: number[] = [];
+  private readonly weighers: (() => number)[] = [];
+  private readonly index = new Map<Expr | string, number>();
 
+  /** The index of the atom `e`. */
   indexOf(e: Expr): number {
     let i = this.index.get(e);
     if (i === undefined) {
-      i = this.atoms.length;
-      this.atoms.push(e);
+      i = this.built.length;
+      this.built.push(e);
+      this.makers.push(() => e);
       this.index.set(e, i);
     }
     return i;
+  }
+
+  /**
+   * The index of the atom named `key`, built by `make` only when its expression is needed
+   * (rational forms name exp(u) by u's parts without building exp(u)).
+   */
+  indexOfKey(key: string, make: () => Expr, weigh?: () => number): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.built.length;
+      this.built.push(undefined);
+      this.makers.push(make);
+      if (weigh !== undefined) this.weighers[i] = weigh;
+      this.index.set(key, i);
+    }
+    return i;
+  }
+
+  /** The expression of atom i. */
+  get(i: number): Expr {
+    let e = this.built[i];
+    if (e === undefined) {
+      e = this.makers[i]();
+      this.built[i] = e;
+      this.index.set(e, i);
+    }
+    return e;
+  }
+
+  /** The printed weight of atom i (cached). */
+  weight(i: number): number {
+    let w = this.weights[i];
+    if (w === undefined) {
+      const weigh = this.weighers[i];
+      w = weigh !== undefined ? weigh() : treeWeight(this.get(i));
+      this.weights[i] = w;
+    }
+    return w;
   }
 }
 
@@ -58,7 +98,7 @@ const qmul = (a: Rational, b: Rational): Rational =>
 const qadd = (a: Rational, b: Rational): Rational =>
   a.den === 1n && b.den === 1n ? { num: a.num + b.num, den: 1n } : ratAdd(a, b);
 
-const monoKey = (exps: readonly (readonly [number, number])[]): string =>
+export const monoKey = (exps: readonly (readonly [number, number])[]): string =>
   exps.map(([i, e]) => `${i}^${e}`).join(',');
 
 /** The constant polynomial `c`. */
@@ -145,10 +185,64 @@ export function polyPow(a: Poly, n: number, limit: number): Poly | undefined {
 export function polyToExpr(p: Poly, atoms: AtomTable): Expr {
   const terms: Expr[] = [];
   for (const t of p.values()) {
-    const factors = t.exps.map(([i, e]) => pow(atoms.atoms[i], e));
+    const factors = t.exps.map(([i, e]) => pow(atoms.get(i), e));
     terms.push(mul(num(t.coeff), ...factors));
   }
   return add(...terms);
+}
+
+/**
+ * The printed weight (measure.ts's tree weight) of a product: a rational coefficient, the
+ * factors of the numerator and the denominator factors, given their own weights.
+ */
+export function productWeight(
+  coeff: Rational,
+  top: readonly number[],
+  bottom: readonly number[],
+): { readonly w: number; readonly abs: number } {
+  const mag = coeff.num < 0n ? -coeff.num : coeff.num;
+  let t = top.reduce((a, b) => a + b, 0);
+  let tc = top.length;
+  if (mag !== 1n || tc === 0) {
+    t++;
+    tc++;
+  }
+  let b = bottom.reduce((a, x) => a + x, 0);
+  let bc = bottom.length;
+  if (coeff.den !== 1n) {
+    b++;
+    bc++;
+  }
+  const abs = t + tc - 1 + (bc > 0 ? 1 + b + bc - 1 : 0);
+  return { w: coeff.num < 0n ? abs + 1 : abs, abs };
+}
+
+/** Weights of atom^e as a numerator factor (e > 0) or a denominator factor (e < 0). */
+export function powerWeights(
+  exps: readonly (readonly [number, number])[],
+  atoms: AtomTable,
+): { readonly top: number[]; readonly bottom: number[] } {
+  const top: number[] = [];
+  const bottom: number[] = [];
+  for (const [i, e] of exps) {
+    const a = atoms.weight(i);
+    if (e > 0) top.push(e === 1 ? a : a + 2);
+    else bottom.push(e === -1 ? a : a + 2);
+  }
+  return { top, bottom };
+}
+
+/** The tree weight `polyToExpr(p)` will have (as measure.ts counts it), without building it. */
+export function polyWeight(p: Poly, atoms: AtomTable): number {
+  let w = p.size - 1;
+  let negatives = 0;
+  for (const t of p.values()) {
+    const { top, bottom } = powerWeights(t.exps, atoms);
+    const c = t.coeff;
+    if (c.num < 0n) negatives++;
+    w += productWeight({ num: c.num < 0n ? -c.num : c.num, den: c.den }, top, bottom).abs;
+  }
+  return negatives === p.size ? w + 1 : w;
 }
 
 /** Largest exponent expanded: `(x + 1)^1000` is left alone. */
@@ -245,180 +339,88 @@ function polyOfNode(
 }
 
 // ---------------------------------------------------------------------------------------
-// Dense univariate polynomials (coefficients from degree 0 up, no trailing zeros)
+// Dense univariate integer polynomials: the fast path for expanding in one symbol
 
-/** A univariate polynomial: `c[i]` is the coefficient of xⁱ; the zero polynomial is `[]`. */
-export type UPoly = readonly Rational[];
+/** c[i] is the coefficient of xⁱ; no trailing zeros; the zero polynomial is []. */
+type Dense1 = bigint[];
 
-const trim = (c: Rational[]): Rational[] => {
-  while (c.length > 0 && isZero(c[c.length - 1])) c.pop();
-  return c;
-};
-
-/** Degree; −1 for the zero polynomial. */
-export const udeg = (a: UPoly): number => a.length - 1;
-
-/** `a + b`. */
-export function uadd(a: UPoly, b: UPoly): UPoly {
-  const out: Rational[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    out.push(ratAdd(a[i] ?? ZERO, b[i] ?? ZERO));
-  return trim(out);
-}
-
-/** `c·a`. */
-export function uscale(a: UPoly, c: Rational): UPoly {
-  return isZero(c) ? [] : a.map((x) => ratMul(x, c));
-}
-
-/** `a·b`. */
-export function umul(a: UPoly, b: UPoly): UPoly {
+function mulDense(a: Dense1, b: Dense1): Dense1 {
   if (a.length === 0 || b.length === 0) return [];
-  const out: Rational[] = new Array(a.length + b.length - 1).fill(ZERO);
+  const out: Dense1 = new Array(a.length + b.length - 1).fill(0n);
   for (let i = 0; i < a.length; i++) {
-    if (isZero(a[i])) continue;
-    for (let j = 0; j < b.length; j++) out[i + j] = ratAdd(out[i + j], ratMul(a[i], b[j]));
+    const ai = a[i];
+    if (ai === 0n) continue;
+    for (let j = 0; j < b.length; j++) out[i + j] += ai * b[j];
   }
-  return trim(out);
+  while (out.length > 0 && out[out.length - 1] === 0n) out.pop();
+  return out;
 }
 
-/** `a^n`, n ≥ 0. */
-export function upow(a: UPoly, n: number): UPoly {
-  let r: UPoly = [ONE];
-  let base = a;
-  while (n > 0) {
-    if (n & 1) r = umul(r, base);
-    n >>= 1;
-    if (n > 0) base = umul(base, base);
-  }
-  return r;
-}
-
-/** Quotient and remainder of `a / b` (b ≠ 0). */
-export function udivmod(a: UPoly, b: UPoly): { q: UPoly; r: UPoly } {
-  const r = [...a];
-  const db = udeg(b);
-  const lead = ratInv(b[db]);
-  const q: Rational[] = new Array(Math.max(0, a.length - db)).fill(ZERO);
-  for (let i = r.length - 1; i >= db; i--) {
-    if (isZero(r[i])) continue;
-    const c = ratMul(r[i], lead);
-    q[i - db] = c;
-    for (let j = 0; j <= db; j++) r[i - db + j] = ratAdd(r[i - db + j], ratNeg(ratMul(c, b[j])));
-  }
-  return { q: trim(q), r: trim(r.slice(0, Math.max(0, db))) };
-}
-
-/** The monic greatest common divisor (the zero polynomial only when both are zero). */
-export function ugcd(a: UPoly, b: UPoly): UPoly {
-  let x = a;
-  let y = b;
-  while (y.length > 0) {
-    const { r } = udivmod(x, y);
-    x = y;
-    y = r;
-  }
-  return x.length === 0 ? x : uscale(x, ratInv(x[x.length - 1]));
+function addDense(a: Dense1, b: Dense1): Dense1 {
+  const out = a.length >= b.length ? [...a] : [...b];
+  const other = a.length >= b.length ? b : a;
+  for (let i = 0; i < other.length; i++) out[i] += other[i];
+  while (out.length > 0 && out[out.length - 1] === 0n) out.pop();
+  return out;
 }
 
 /**
- * The rational content c with `a = c·p`, p having coprime integer coefficients and a
- * positive leading coefficient.
+ * The expansion of `e` when it is a polynomial in the one symbol `x` with integer
+ * coefficients (numbers, x, sums, products, positive integer powers), as dense
+ * coefficients; undefined otherwise or beyond `maxDegree`. Memoised in `memo`; iterative.
+ * A product of 39 linear factors costs O(39²) here, against a sparse product per factor.
  */
-export function ucontent(a: UPoly): Rational {
-  if (a.length === 0) return ONE;
-  const c = ratContent(a);
-  return a[a.length - 1].num < 0n ? ratNeg(c) : c;
-}
-
-/** The expression Σ cᵢ·xⁱ. */
-export function upolyToExpr(a: UPoly, x: Expr): Expr {
-  return add(...a.map((c, i) => mul(num(c), pow(x, i))));
-}
-
-/** A rational function num/den in one variable. */
-export interface RatFun {
-  readonly num: UPoly;
-  readonly den: UPoly;
-}
-
-/** Degree bound for the rational-function conversion (beyond it, cancel leaves things alone). */
-const MAX_DEGREE = 256;
-
-/**
- * The rational function of `e` in the symbol `x` (numbers, `x`, `+`, `*`, integer powers), or
- * undefined when `e` is anything else or too large. Not reduced. Iterative.
- */
-export function toRatFun(e: Expr, x: Expr, memo: Map<Expr, RatFun | null>): RatFun | undefined {
-  const kids = (n: Expr): readonly Expr[] =>
-    n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : [];
-  return memoBottomUp(e, memo, kids, (n) => ratFunOfNode(n, x, memo));
-}
-
-function ratFunOfNode(n: Expr, x: Expr, memo: Map<Expr, RatFun | null>): RatFun | undefined {
-  const get = (a: Expr): RatFun | undefined => memo.get(a) ?? undefined;
-  const ok = (r: RatFun): RatFun | undefined =>
-    udeg(r.num) > MAX_DEGREE || udeg(r.den) > MAX_DEGREE ? undefined : r;
-  if (n === x) return { num: [ZERO, ONE], den: [ONE] };
-  switch (n.op) {
-    case 'num':
-      return { num: isZero(n.value!) ? [] : [n.value!], den: [ONE] };
-    case 'add': {
-      let acc: RatFun = { num: [], den: [ONE] };
-      for (const a of n.args) {
-        const r = get(a);
-        if (r === undefined) return undefined;
-        acc = reduce(
-          udeg(acc.den) === 0 && udeg(r.den) === 0
-            ? {
-                num: uadd(uscale(acc.num, ratInv(acc.den[0])), uscale(r.num, ratInv(r.den[0]))),
-                den: [ONE],
-              }
-            : { num: uadd(umul(acc.num, r.den), umul(r.num, acc.den)), den: umul(acc.den, r.den) },
-        );
-        if (ok(acc) === undefined) return undefined;
+export function toDense1(
+  e: Expr,
+  x: Expr,
+  maxDegree: number,
+  memo: Map<Expr, Dense1 | null>,
+): Dense1 | undefined {
+  return memoBottomUp(e, memo, structuralArgs, (n) => {
+    if (n === x) return [0n, 1n];
+    switch (n.op) {
+      case 'num':
+        return n.value!.den === 1n ? (n.value!.num === 0n ? [] : [n.value!.num]) : undefined;
+      case 'add': {
+        let acc: Dense1 = [];
+        for (const a of n.args) {
+          const p = memo.get(a);
+          if (!p) return undefined;
+          acc = addDense(acc, p);
+        }
+        return acc;
       }
-      return acc;
-    }
-    case 'mul': {
-      let acc: RatFun = { num: [ONE], den: [ONE] };
-      for (const a of n.args) {
-        const r = get(a);
-        if (r === undefined) return undefined;
-        acc = reduce({ num: umul(acc.num, r.num), den: umul(acc.den, r.den) });
-        if (ok(acc) === undefined) return undefined;
+      case 'mul': {
+        let acc: Dense1 = [1n];
+        for (const a of n.args) {
+          const p = memo.get(a);
+          if (!p || acc.length + p.length - 2 > maxDegree) return undefined;
+          acc = mulDense(acc, p);
+        }
+        return acc;
       }
-      return acc;
+      case 'pow': {
+        const k = expandableExponent(n);
+        const p = memo.get(n.args[0]);
+        if (k === 0 || !p || (p.length - 1) * k > maxDegree) return undefined;
+        let acc: Dense1 = [1n];
+        for (let i = 0; i < k; i++) acc = mulDense(acc, p);
+        return acc;
+      }
+      default:
+        return undefined;
     }
-    case 'pow': {
-      const b = get(n.args[0]);
-      const e = n.args[1];
-      if (b === undefined || e.op !== 'num' || !isInteger(e.value!)) return undefined;
-      const k = Number(e.value!.num);
-      if (Math.abs(k) * Math.max(udeg(b.num), udeg(b.den), 1) > MAX_DEGREE) return undefined;
-      if (k >= 0) return { num: upow(b.num, k), den: upow(b.den, k) };
-      if (b.num.length === 0) return undefined;
-      return { num: upow(b.den, -k), den: upow(b.num, -k) };
-    }
-    default:
-      return undefined;
-  }
+  });
 }
 
-/**
- * Cancels the GCD of numerator and denominator and normalises: the denominator gets
- * coprime integer coefficients and a positive leading coefficient.
- */
-export function reduce(r: RatFun): RatFun {
-  if (r.num.length === 0) return { num: [], den: [ONE] };
-  let { num: n, den: d } = r;
-  if (udeg(d) > 0) {
-    const g = ugcd(n, d);
-    if (udeg(g) > 0) {
-      n = udivmod(n, g).q;
-      d = udivmod(d, g).q;
-    }
-  }
-  const c = ucontent(d);
-  return { num: uscale(n, ratInv(c)), den: uscale(d, ratInv(c)) };
+/** A dense univariate polynomial as a sparse one over the atom table. */
+export function dense1ToPoly(c: Dense1, x: Expr, atoms: AtomTable): Poly {
+  const i = atoms.indexOf(x);
+  const out = new Map<string, Term>();
+  c.forEach((v, k) => {
+    if (v === 0n) return;
+    const exps: [number, number][] = k === 0 ? [] : [[i, k]];
+    out.set(monoKey(exps), { coeff: { num: v, den: 1n }, exps });
+  });
+  return out;
 }

@@ -1,73 +1,22 @@
 /**
- * Quotients: `together` puts a sum of fractions over a common denominator; `cancel` reduces
- * quotients of polynomials in one variable by their GCD over the rationals (exact bigint
- * arithmetic). Both walk the DAG bottom-up, iteratively, each distinct node once.
+ * Quotients: `cancel` and `together` write every maximal rational subexpression (sums,
+ * products and integer powers over atoms: symbols and anything else, such as `sin(x)`) as
+ * one quotient over a factored denominator; `cancel` also divides out common factors by the
+ * multivariate GCD over the rationals (ratform.ts). Both walk the DAG bottom-up,
+ * iteratively, each distinct node once.
  */
 import {
   add,
   type Expr,
+  isInteger,
   mapBottomUp,
-  memoPostorder,
   mul,
-  num,
-  ONE_EXPR,
+  postorder,
   pow,
-  ratInv,
   rebuild,
 } from '../expr/index.js';
 import { termParts } from './factor.js';
-import { type RatFun, reduce, toRatFun, ucontent, udeg, upolyToExpr, uscale } from './poly.js';
-
-/** What a node is, for cancellation: numeric, rational in one symbol, or neither. */
-export type Kind = { readonly symbol: Expr | undefined } | 'other';
-
-/** Classifies nodes bottom-up: rational functions of at most one symbol. */
-function classify(node: Expr, kinds: Map<Expr, Kind>): Kind {
-  switch (node.op) {
-    case 'num':
-      return { symbol: undefined };
-    case 'sym':
-      return { symbol: node };
-    case 'add':
-    case 'mul':
-    case 'pow': {
-      if (node.op === 'pow' && (node.args[1].op !== 'num' || node.args[1].value!.den !== 1n))
-        return 'other';
-      let symbol: Expr | undefined;
-      for (const a of node.op === 'pow' ? [node.args[0]] : node.args) {
-        const k = kinds.get(a)!;
-        if (k === 'other') return 'other';
-        if (k.symbol !== undefined) {
-          if (symbol !== undefined && symbol !== k.symbol) return 'other';
-          symbol = k.symbol;
-        }
-      }
-      return { symbol };
-    }
-    default:
-      return 'other';
-  }
-}
-
-/** The expression of a reduced rational function: `c·P/Q` with P, Q primitive. */
-export function ratFunToExpr(r: RatFun, x: Expr): Expr {
-  if (r.num.length === 0) return num(0);
-  const c = ucontent(r.num);
-  const top = upolyToExpr(uscale(r.num, ratInv(c)), x);
-  const bottom = udeg(r.den) <= 0 ? ONE_EXPR : pow(upolyToExpr(r.den, x), -1);
-  return mul(num(c), top, bottom);
-}
-
-/**
- * The kind of `e`, classifying its not-yet-classified polynomial structure iteratively
- * (function nodes are 'other' without looking inside).
- */
-export function kindOf(e: Expr, kinds: Map<Expr, Kind>): Kind {
-  return memoPostorder(e, kinds, (n) => classify(n, kinds), polynomialChildren);
-}
-
-const polynomialChildren = (n: Expr): readonly Expr[] =>
-  n.op === 'add' || n.op === 'mul' ? n.args : n.op === 'pow' ? [n.args[0]] : [];
+import { formToExpr, RatContext, ratFormOf } from './ratform.js';
 
 /** True when the node is a product or power with a sum (or a power of one) in a denominator. */
 export function hasDenominator(e: Expr): boolean {
@@ -81,67 +30,78 @@ export function hasDenominator(e: Expr): boolean {
   return negativePowerOfSum(e);
 }
 
+/** A sum, product or integer power: the structure a rational form looks through. */
+const isRationalNode = (e: Expr): boolean =>
+  e.op === 'add' ||
+  e.op === 'mul' ||
+  (e.op === 'pow' && e.args[1].op === 'num' && isInteger(e.args[1].value!));
+
+/** A negative power anywhere in the rational structure below `e`. */
+function hasNegativePower(e: Expr, seen: Map<Expr, boolean>): boolean {
+  for (const n of postorder(e)) {
+    if (seen.has(n)) continue;
+    let v = false;
+    if (isRationalNode(n)) {
+      v =
+        (n.op === 'pow' && n.args[1].value!.num < 0n) ||
+        (n.op === 'pow' ? seen.get(n.args[0])! : n.args.some((a) => seen.get(a)!));
+    }
+    seen.set(n, v);
+  }
+  return seen.get(e)!;
+}
+
 /**
- * Cancels common polynomial factors of quotients in one variable: every maximal
- * subexpression that is a rational function of a single symbol (numbers, that symbol, `+`,
- * `*`, integer powers) and has a denominator is rewritten as `c·P/Q` with P and Q expanded,
- * coprime, with integer coefficients. Quotients in several variables are left alone (their
- * numeric and monomial common factors are `simplify`'s job).
- *
- * @example
- * ```ts
- * format(cancel(parse('(x^2 - 1)/(x - 1)')));   // 'x + 1'
- * format(cancel(parse('(2*x + 2)/(x^2 - 1)')));  // '2/(x - 1)'
- * ```
+ * Rewrites the maximal rational subexpressions that have a denominator (the root, and the
+ * arguments of functions and non-integer powers) as single quotients.
  */
-export function cancel(expr: Expr): Expr {
-  const kinds = new Map<Expr, Kind>();
-  const memos = new Map<Expr, Map<Expr, RatFun | null>>();
+function quotients(expr: Expr, cancelFactors: boolean): Expr {
+  const roots = new Set<Expr>([expr]);
+  for (const n of postorder(expr)) if (!isRationalNode(n)) for (const a of n.args) roots.add(a);
+  const ctx = new RatContext({ exponentials: false, radicals: false }, 10_000, 1_000_000);
+  const negative = new Map<Expr, boolean>();
   const [out] = mapBottomUp([expr], (node, args) => {
     const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
-    // kindOf, not classify: the rebuilt node's arguments may be new (canonical merging).
-    const k = kindOf(n, kinds);
-    if (k === 'other' || k.symbol === undefined || !hasDenominator(n)) return n;
-    const r = cancelIn(n, k.symbol, memos) ?? n;
-    kinds.set(r, k);
-    return r;
+    if (!roots.has(node) || !isRationalNode(n) || !hasNegativePower(n, negative)) return n;
+    const f = ratFormOf(n, ctx);
+    return f === undefined ? n : (formToExpr(f, ctx, cancelFactors) ?? n);
   });
   return out;
 }
 
-/** `cancel` for one node known to be rational in `x`. */
-export function cancelIn(
-  n: Expr,
-  x: Expr,
-  memos: Map<Expr, Map<Expr, RatFun | null>>,
-): Expr | undefined {
-  let memo = memos.get(x);
-  if (memo === undefined) {
-    memo = new Map();
-    memos.set(x, memo);
-  }
-  const r = toRatFun(n, x, memo);
-  return r === undefined ? undefined : ratFunToExpr(reduce(r), x);
-}
-
 /**
- * Writes every sum of fractions over a common denominator, `a/b + c/d → (a·d + c·b)/(b·d)`,
- * bottom-up; the denominator is the product of each distinct denominator factor to its
- * highest power, so shared factors are not repeated. Quotients in one variable are then
- * cancelled (see {@link cancel}).
+ * Cancels common factors of quotients: every maximal rational subexpression with a
+ * denominator becomes `c·P/Q`, P expanded with coprime integer coefficients, Q the product
+ * of its factors (kept as given, or multiplied out when that prints smaller), P and Q
+ * coprime by the multivariate GCD over the rationals. Non-polynomial parts are atoms
+ * (`sin(x)`, `sqrt(x)`); a sum of fractions is put over a common denominator first.
  *
  * @example
  * ```ts
- * format(together(parse('1/x + 1/y')));         // '(x + y)/(x*y)'
+ * format(cancel(parse('(x^2 - 1)/(x - 1)')));   // 'x + 1'
+ * format(cancel(parse('(x^2 - y^2)/(x - y)')));  // 'x + y'
+ * format(cancel(parse('(2*x + 2)/(x^2 - 1)')));  // '2/(x - 1)'
+ * ```
+ */
+export function cancel(expr: Expr): Expr {
+  return quotients(expr, true);
+}
+
+/**
+ * Writes every maximal sum of fractions over a common denominator: the least common
+ * multiple of the denominators, factor by factor (a factor shared by two terms is not
+ * repeated, `x − 1` and `1 − x` are one factor), kept as a product or multiplied out when
+ * that prints smaller. Unlike {@link cancel} it divides out no common factors of numerator
+ * and denominator.
+ *
+ * @example
+ * ```ts
+ * format(together(parse('1/x + 1/y')));             // '(x + y)/(x*y)'
  * format(together(parse('1/(x - 1) - 1/(x + 1)'))); // '2/(x^2 - 1)'
  * ```
  */
 export function together(expr: Expr): Expr {
-  const [combined] = mapBottomUp([expr], (node, args) => {
-    const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
-    return n.op === 'add' ? togetherSum(n) : n;
-  });
-  return cancel(combined);
+  return quotients(expr, false);
 }
 
 /** One sum over its common denominator (unchanged when no term has a denominator). */

@@ -3,7 +3,14 @@
  * optional guard, compiled once. A rule rewrites one node whose arguments are already
  * simplified; strategies (engine.ts) decide where and how often rules are tried.
  */
-import { type Expr, InvalidArgumentError, identityOf, isInteger, type Op } from '../expr/index.js';
+import {
+  type Expr,
+  FUNCTION_NAMES,
+  InvalidArgumentError,
+  identityOf,
+  isInteger,
+  type Op,
+} from '../expr/index.js';
 import { looksNegative, type SignOracle } from './assume.js';
 import {
   type Batch,
@@ -67,6 +74,41 @@ export interface Rule {
   readonly needs?: readonly string[];
   /** Rewrites `node`, or returns undefined. */
   apply(node: Expr, ctx: RuleContext): Expr | undefined;
+  /**
+   * Functions the node's arguments (or the bases of its power arguments) must include for
+   * the rule to apply, as an `argumentMask`: strategies skip the rule without calling
+   * it otherwise. Absent: no such requirement.
+   */
+  readonly requires?: number;
+}
+
+/** What gets a bit in argument masks: every known function (30) and sums: 31 bits. */
+const MASKED: readonly Op[] = [...FUNCTION_NAMES, 'add'];
+const BIT = new Map<string, number>(MASKED.map((op, i) => [op, 1 << i]));
+
+/** The mask bits of some function names (unknown names give no bit: no filtering). */
+export function maskOf(ops: readonly string[]): number {
+  let m = 0;
+  for (const op of ops) m |= BIT.get(op) ?? 0;
+  return m;
+}
+
+/**
+ * The functions among a node's arguments and the bases of its power arguments, as bits:
+ * the cheap test against {@link Rule.requires}.
+ *
+ * @example
+ * ```ts
+ * argumentMask(parse('2*sin(x)*cos(x)^2')) === maskOf(['sin', 'cos']); // true
+ * ```
+ */
+export function argumentMask(node: Expr): number {
+  let m = 0;
+  for (const a of node.args) {
+    m |= BIT.get(a.op) ?? 0;
+    if (a.op === 'pow') m |= BIT.get(a.args[0].op) ?? 0;
+  }
+  return m;
 }
 
 /**
@@ -193,11 +235,20 @@ function patternRule(
   const where = options.where;
   const heads: readonly Op[] = [p.op];
   const keys = p.kind === 'ac' ? requiredKeys(p) : { direct: [], nested: [] };
+  // Direct keys name functions ('sin') or powers of them ('^sin'): either needs the bit.
+  const requires = maskOf(keys.direct.map((k) => (k.startsWith('^') ? k.slice(1) : k)));
+  // For a fixed-shape pattern, the operators its arguments need (f(g(?x)) needs g there).
+  const argOps =
+    p.kind === 'node'
+      ? p.args.map((a) => (a.kind === 'node' ? a.op : a.kind === 'lit' ? a.expr.op : undefined))
+      : [];
   const apply = (node: Expr, ctx: RuleContext): Expr | undefined => {
+    if (p.kind === 'ac' && (node.op !== p.op || !mayMatchAC(keys, node))) return undefined;
+    for (let i = 0; i < argOps.length; i++)
+      if (argOps[i] !== undefined && node.args[i]?.op !== argOps[i]) return undefined;
     const env = new Env(ctx.matchLimit);
     let result: Expr | undefined;
     if (p.kind === 'ac') {
-      if (node.op !== p.op || !mayMatchAC(keys, node)) return undefined;
       // Rewrite every disjoint match at once: one rebuild of a 10⁴-term sum, not one per match.
       const lead = node.args[0].op === 'num';
       let args: readonly Expr[] = lead ? node.args.slice(1) : node.args;
@@ -254,6 +305,7 @@ function patternRule(
     template: templateText,
     needs: options.needs,
     apply,
+    ...(requires !== 0 ? { requires } : {}),
   };
 }
 
@@ -268,6 +320,9 @@ export function instantiateTemplate(t: Expr, b: Bindings): Expr {
 /**
  * Defines a rule by code, for rewrites a pattern cannot express (factoring, polynomial
  * arithmetic). `apply` gets a node of one of the `heads` whose arguments are simplified.
+ * `needs` documents the assumptions its guard relies on; `requires` lists functions (or
+ * `'add'`) that must occur among the node's arguments or the bases of its power arguments
+ * for the rule to be tried at all (a cheap filter; omit it to be tried everywhere).
  *
  * @example
  * ```ts
@@ -280,9 +335,11 @@ export function procedure(
   description: string,
   apply: (node: Expr, ctx: RuleContext) => Expr | undefined,
   needs?: readonly string[],
+  requires?: readonly Op[],
 ): Rule {
   checkRuleId(id);
-  return { id, heads, description, needs, apply };
+  const mask = requires === undefined ? 0 : maskOf(requires);
+  return { id, heads, description, needs, apply, ...(mask !== 0 ? { requires: mask } : {}) };
 }
 
 /**

@@ -3,11 +3,19 @@
  * Invariant: the result is never larger than the input (DAG weight, then tree weight: see
  * measure.ts), the same input gives the same output, and every run terminates (budget).
  */
-import { type Expr, InvalidArgumentError, size } from '../expr/index.js';
+import { type Expr, InvalidArgumentError, mapBottomUp, postorder, rebuild } from '../expr/index.js';
 import { bottomUp, chain, type RewriteOptions, Run, type Strategy } from './engine.js';
 import { compareCost } from './measure.js';
 import type { Rule } from './rule.js';
-import { DEFAULT_RULES, EXPAND_LOG_RULES, RULE_SETS, type RuleSetName } from './rules.js';
+import {
+  DEFAULT_RULES,
+  EXPAND_LOG_RULES,
+  FINISH_RULES,
+  NUMBER_RULES,
+  RULE_SETS,
+  type RuleSetName,
+  TRIG_CONTRACT_RULES,
+} from './rules.js';
 
 /**
  * Options of {@link simplify}.
@@ -25,7 +33,8 @@ export interface SimplifyOptions extends RewriteOptions {
   /**
    * Extra built-in sets, by name. `'sigmoid'` recognises `1/(1 + exp(−u))` as `sigmoid(u)`;
    * `'hyperbolic'` writes `1 − tanh²u` as `1/cosh²u`; `'expand-log'` always expands
-   * logarithms (by default they are tried as a candidate and kept only when smaller).
+   * logarithms and `'trig-contract'` always contracts products of sines and cosines (by
+   * default both are tried as a candidate and kept only when smaller).
    * Default none.
    */
   readonly use?: readonly RuleSetName[];
@@ -63,18 +72,103 @@ export function simplify(
 ): Expr | Expr[] {
   const roots: readonly Expr[] = Array.isArray(input) ? input : [input as Expr];
   checkRoots(roots);
-  const rules = selectRules(options);
-  const run = new Run(options, size(roots));
-  const main = bottomUp(rules, 'simplify');
+  const run = new Run(options, roots);
+  const main = mainStrategy(options);
   let out = main.run(roots, run);
-  // Logarithm expansion can enable cancellations but usually grows: keep it per root only
-  // when smaller.
-  if (!options.only && !(options.use ?? []).includes('expand-log') && hasOp(out, 'log')) {
-    const expanded = chain(bottomUp(EXPAND_LOG_RULES, 'expand-log'), main).run(out, run);
-    out = out.map((e, i) => (compareCost(expanded[i], e) < 0 ? expanded[i] : e));
+  // Logarithm expansion and trigonometric contraction can enable cancellations but can
+  // also grow: each is a second candidate, kept per root only when smaller.
+  const use = options.use ?? [];
+  for (const c of CANDIDATES) {
+    if (options.only || use.includes(c.name) || !c.worthTrying(out, run)) continue;
+    const other = chain(c.pass, main).run(out, run);
+    out = out.map((e, i) => (compareCost(other[i], e) < 0 ? other[i] : e));
   }
-  const result = roots.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
+  // Exact numbers are written in lowest terms whatever the size, as the builders fold
+  // 4^(1/2) to 2: √8 is 2√2 (one more node). So the input to beat is the input with its
+  // numbers in lowest terms (computed only when it had such a root: a number rule fired).
+  const baseline =
+    !options.only && NUMBER_RULES.some((r) => run.fired.has(r.id))
+      ? NUMBERS_PASS.run(roots, run)
+      : roots;
+  let result = baseline.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
+  if (!options.only) {
+    // A finished product can meet a rule again (exp(a)·exp(−(b − c)) → exp(a)·exp(c − b)
+    // → exp(a + c − b)): normalise once more, and finish what that made.
+    const finished = finish(result, run);
+    if (finished.some((e, i) => e !== result[i])) {
+      const again = main.run(finished, run);
+      const done = again.some((e, i) => e !== finished[i]) ? finish(again, run) : finished;
+      result = result.map((e, i) => (compareCost(done[i], e) <= 0 ? done[i] : e));
+    }
+  }
   return Array.isArray(input) ? result : result[0];
+}
+
+/**
+ * The finishing rules on every product that is not a term of a sum (shared nodes that are
+ * terms somewhere stay as they are), once, bottom-up. Each rewrite only removes a sign.
+ */
+function finish(roots: readonly Expr[], run: Run): Expr[] {
+  // Every finishing rule needs a sum factor: without sums there is nothing to walk for.
+  if (!run.seen.has('add')) return [...roots];
+  const terms = new Set<Expr>();
+  let candidates = false;
+  for (const n of postorder(roots)) {
+    if (n.op === 'add') for (const a of n.args) terms.add(a);
+    else if (n.op === 'mul' && n.args[0].op === 'num' && n.args[0].value!.num < 0n)
+      candidates = true;
+  }
+  if (!candidates) return [...roots];
+  return mapBottomUp(roots, (node, args) => {
+    const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
+    if (n.op !== 'mul' || terms.has(node) || run.exhausted) return n;
+    for (const r of FINISH_RULES) {
+      const out = r.apply(n, run);
+      if (out !== undefined && out !== n) {
+        run.record(r.id, n, out);
+        return out;
+      }
+    }
+    return n;
+  });
+}
+
+/** The second candidates: a rule set tried after normalisation, kept when smaller. */
+interface Candidate {
+  readonly name: RuleSetName;
+  readonly pass: Strategy;
+  /** A cheap test first (the operators normalised cover every node of `out`), then a scan. */
+  worthTrying(out: readonly Expr[], run: Run): boolean;
+}
+
+const CANDIDATES: readonly Candidate[] = [
+  {
+    name: 'expand-log',
+    pass: bottomUp(EXPAND_LOG_RULES, 'expand-log'),
+    worthTrying: (out, run) => run.seen.has('log') && hasOp(out, ['log']),
+  },
+  {
+    name: 'trig-contract',
+    pass: bottomUp(TRIG_CONTRACT_RULES, 'trig-contract'),
+    worthTrying: (out, run) => TRIG_OPS.some((op) => run.seen.has(op)) && mayContract(out),
+  },
+];
+
+const NUMBERS_PASS = bottomUp(NUMBER_RULES, 'numbers');
+
+let defaultMain: { rules: readonly Rule[]; count: number; strategy: Strategy } | undefined;
+
+/** The normalising strategy for the options; the default one is built once. */
+function mainStrategy(options: SimplifyOptions): Strategy {
+  if (options.rules !== undefined || options.use !== undefined || options.only)
+    return bottomUp(selectRules(options), 'simplify');
+  if (defaultMain?.rules !== DEFAULT_RULES || defaultMain.count !== DEFAULT_RULES.length)
+    defaultMain = {
+      rules: DEFAULT_RULES,
+      count: DEFAULT_RULES.length,
+      strategy: bottomUp(DEFAULT_RULES, 'simplify'),
+    };
+  return defaultMain.strategy;
 }
 
 function selectRules(options: SimplifyOptions): Rule[] {
@@ -88,13 +182,62 @@ function selectRules(options: SimplifyOptions): Rule[] {
   return rules;
 }
 
-/** True when some node of the DAG has operator `op` (iterative, each node once). */
-function hasOp(roots: readonly Expr[], op: string): boolean {
+const TRIG_OPS = ['sin', 'cos', 'sinh', 'cosh'];
+const TRIG_PAIRS: Readonly<Record<string, string>> = {
+  sin: 'cos',
+  cos: 'sin',
+  sinh: 'cosh',
+  cosh: 'sinh',
+};
+
+/**
+ * Whether trigonometric contraction can apply somewhere: a product with a sine and a cosine
+ * of one argument (or exactly two sines and cosines), or a sum with a squared sine or
+ * cosine (cos² − sin², 1 − 2 sin²). Nested compositions such as sin(cos(sin x)) have none.
+ */
+function mayContract(roots: readonly Expr[]): boolean {
+  const seen = new Set<Expr>();
+  const stack = [...roots];
+  const trigOf = (f: Expr): Expr | undefined => {
+    const g = f.op === 'pow' && f.args[1].op === 'num' ? f.args[0] : f;
+    return TRIG_PAIRS[g.op] === undefined ? undefined : g;
+  };
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.op === 'mul') {
+      let count = 0;
+      for (const f of n.args) if (trigOf(f) !== undefined) count++;
+      if (count < 2) {
+        for (const a of n.args) stack.push(a);
+        continue;
+      }
+      const trig = n.args.map(trigOf).filter((g): g is Expr => g !== undefined);
+      if (trig.length === 2 && trig.every((g) => g.op === 'sin' || g.op === 'cos')) return true;
+      for (const g of trig)
+        if (trig.some((h) => h.op === TRIG_PAIRS[g.op] && h.args[0] === g.args[0])) return true;
+    } else if (n.op === 'add') {
+      const squares = n.args.filter((t) =>
+        (t.op === 'mul' ? t.args : [t]).some(
+          (f) => f.op === 'pow' && trigOf(f) !== undefined && f.args[1].value!.num === 2n,
+        ),
+      );
+      if (squares.length > 0 && (squares.length > 1 || n.args.some((t) => t.op === 'num')))
+        return true;
+    }
+    for (const a of n.args) stack.push(a);
+  }
+  return false;
+}
+
+/** True when some node of the DAG has one of the operators `ops` (iterative, each node once). */
+function hasOp(roots: readonly Expr[], ops: readonly string[]): boolean {
   const seen = new Set<Expr>();
   const stack = [...roots];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.op === op) return true;
+    if (ops.includes(n.op)) return true;
     if (seen.has(n)) continue;
     seen.add(n);
     for (const a of n.args) stack.push(a);
@@ -133,6 +276,6 @@ export function rewrite(
   const s = Array.isArray(strategy)
     ? bottomUp(strategy as readonly Rule[])
     : (strategy as Strategy);
-  const out = s.run(roots, new Run(options, size(roots)));
+  const out = s.run(roots, new Run(options, roots));
   return Array.isArray(input) ? out : out[0];
 }

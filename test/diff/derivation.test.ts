@@ -5,6 +5,7 @@ import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { derivation } from '../../src/diff/derivation.js';
 import { diff } from '../../src/diff/diff.js';
+import { add, call, mul, sym } from '../../src/expr/build.js';
 import { parse } from '../../src/expr/parse.js';
 import { arbExpr } from '../arbitrary.js';
 
@@ -49,6 +50,18 @@ describe('derivation', () => {
     expect(d.steps.map((s) => s.rule).sort()).toEqual(['chain', 'chain', 'product', 'sum']);
     expect(d.result).toBe(diff(parse('x*sin(x) + exp(x)'), 'x'));
     renders(d.toLatex());
+  });
+
+  it('renders rule notes whatever the function is called (f_1, braces, %, &)', () => {
+    for (const name of ['f_1', 'a{b}', '50%', 'p&q', 'x^y~$#\\', "g'"]) {
+      const f = add(call(name, sym('x')), call(name, mul(2, sym('x'))));
+      const d = derivation(f, 'x');
+      expect(d.steps.some((s) => s.rule === 'chain')).toBe(true);
+      renders(d.toLatex());
+    }
+    const d = derivation(parse('f_1(x)*x'), 'x');
+    renders(d.toLatex());
+    expect(d.toLatex()).toContain('\\text{chain rule (f\\_1)}');
   });
 
   it('never changes the result and always renders (random expressions)', () => {

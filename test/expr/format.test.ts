@@ -67,6 +67,23 @@ const GOLDEN: ReadonlyArray<readonly [string, Expr, string]> = [
   ['all terms negative', add(neg(x), neg(y)), '-x - y'],
   ['all negative', sub(neg(x), y), '-x - y'],
   ['sum with sum factor', sub(x, mul(y, xz)), 'x - y*(x + z)'],
+  // print order (layout.ts): descending degree, the constant last, a positive term first
+  ['descending degree', add(mul(2, x), mul(3, pow(x, 2)), 1), '3*x^2 + 2*x + 1'],
+  ['cubic', add(pow(x, 3), pow(x, 2), x, 1), 'x^3 + x^2 + x + 1'],
+  ['affine map', add(mul(sym('w'), x), sym('b')), 'w*x + b'],
+  ['affine map minus a target', sub(add(mul(sym('w'), x), sym('b')), y), 'w*x + b - y'],
+  ['graded lexicographic', add(pow(x, 2), mul(-2, x, y), pow(y, 2)), 'x^2 - 2*x*y + y^2'],
+  [
+    'lexicographic in names',
+    add(mul(sym('w2'), sym('x2')), mul(sym('w1'), sym('x1'))),
+    'w1*x1 + w2*x2',
+  ],
+  ['natural name order', add(sym('x10'), sym('x2')), 'x2 + x10'],
+  ['functions after symbols', add(sin(x), x), 'x + sin(x)'],
+  ['reciprocal powers descend', add(pow(x, -2), mul(2, pow(x, -3))), '1/x^2 + 2/x^3'],
+  ['unknown function minus a symbol', sub(call('f', x), y), 'f(x) - y'],
+  ['positive constant first when alone', sub(1, pow(sin(x), 2)), '1 - sin(x)^2'],
+  ['sum factor counts its degree', add(mul(x, add(pow(x, 2), 1)), x), 'x*(x^2 + 1) + x'],
   // products
   ['coefficient first', mul(y, x, 2), '2*x*y'],
   ['negation', neg(x), '-x'],
@@ -186,6 +203,6 @@ describe('format', () => {
 
   it('prints a shared subexpression at every use', () => {
     const s = sin(x);
-    expect(format(add(mul(s, y), pow(s, 2)))).toBe('sin(x)^2 + y*sin(x)');
+    expect(format(add(mul(s, y), pow(s, 2)))).toBe('y*sin(x) + sin(x)^2');
   });
 });

@@ -7,6 +7,7 @@ import {
   CONSTANTS,
   call,
   constant,
+  type Domain,
   FUNCTION_NAMES,
   functionInfo,
   NUMERIC_FUNCTIONS,
@@ -50,6 +51,20 @@ describe('function table', () => {
       }
     });
   }
+
+  it('the domain column says exactly where each function is NaN', () => {
+    const inside = (domain: Domain | undefined, x: number): boolean =>
+      domain === undefined ||
+      (domain === 'nonnegative' ? x >= 0 : domain === '[-1, 1]' ? Math.abs(x) <= 1 : x >= 1);
+    for (const name of FUNCTION_NAMES) {
+      const info = functionInfo(name);
+      const f = NUMERIC_FUNCTIONS[name];
+      for (const x of [...POINTS, 0, 1, -1]) {
+        const v = info.arity === 1 ? f(x) : f(x, 0.5);
+        expect(Number.isNaN(v), `${name}(${x}) = ${v}`).toBe(!inside(info.domain, x));
+      }
+    }
+  });
 
   it('parity is claimed only where it holds, and absent where it does not', () => {
     // Functions without a parity column really have none (a missed fact is a lost rule).

@@ -28,6 +28,7 @@ import {
   sqrt,
   sub,
   sym,
+  tanh,
 } from '../../src/expr/build.js';
 import { format } from '../../src/expr/format.js';
 import { toLatex } from '../../src/expr/latex.js';
@@ -53,7 +54,11 @@ const GOLDEN: ReadonlyArray<readonly [string, Expr, string]> = [
   ['sum, constant last', add(x, 1), 'x + 1'],
   ['difference', sub(x, mul(2, y)), 'x - 2 y'],
   ['difference of a quotient', sub(x, div(y, 2)), 'x - \\frac{y}{2}'],
-  ['negative first term', add(neg(x), y), '-x + y'],
+  ['a positive term leads', add(neg(x), y), 'y - x'],
+  ['one minus tanh squared', sub(1, pow(tanh(x), 2)), '1 - \\tanh^{2}\\left(x\\right)'],
+  ['unknown function minus a symbol', sub(call('f', x), y), 'f\\left(x\\right) - y'],
+  ['descending degree', add(mul(2, x), mul(3, pow(x, 2)), 1), '3 x^{2} + 2 x + 1'],
+  ['affine map', add(mul(sym('w'), x), sym('b')), 'w x + b'],
   ['rational constant', sub(x, half), 'x - \\frac{1}{2}'],
   ['juxtaposition', mul(2, x, y), '2 x y'],
   ['constant factor', mul(PI, x), '\\pi x'],
@@ -98,6 +103,8 @@ const GOLDEN: ReadonlyArray<readonly [string, Expr, string]> = [
   ['sin', sin(x), '\\sin\\left(x\\right)'],
   ['sin squared', pow(sin(x), 2), '\\sin^{2}\\left(x\\right)'],
   ['sinh cubed', pow(sinh(x), 3), '\\sinh^{3}\\left(x\\right)'],
+  ['power on the name in a denominator', pow(sin(x), -2), '\\frac{1}{\\sin^{2}\\left(x\\right)}'],
+  ['reciprocal keeps the name bare', pow(cos(x), -1), '\\frac{1}{\\cos\\left(x\\right)}'],
   ['sin to a fraction', pow(sin(x), half), '\\sqrt{\\sin\\left(x\\right)}'],
   ['sigmoid squared', pow(sigmoid(x), 2), '\\operatorname{sigmoid}\\left(x\\right)^{2}'],
   ['operatorname', sigmoid(x), '\\operatorname{sigmoid}\\left(x\\right)'],

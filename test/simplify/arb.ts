@@ -216,3 +216,92 @@ export const arbRational = (vars: readonly string[] = ['x']): Shaped => {
     ),
   );
 };
+
+const smallRational = fc.constantFrom(
+  num(2),
+  num(3),
+  num(4),
+  num(8),
+  num(12),
+  num(18),
+  num(27),
+  num(1n, 2n),
+  num(1n, 8n),
+  num(4n, 9n),
+  num(50),
+);
+const rootExponent = fc.constantFrom(
+  num(1n, 2n),
+  num(-1n, 2n),
+  num(3n, 2n),
+  num(1n, 3n),
+  num(2n, 3n),
+  num(-3n, 2n),
+);
+
+/** Roots of numbers and of products with powers, exact logarithm ratios (and near misses). */
+export const arbNumbers: Shaped = inContext(
+  fc.oneof(
+    fc.tuple(smallRational, rootExponent).map(([r, e]) => pow(r, e)),
+    fc
+      .tuple(smallRational, arbArg, fc.constantFrom(2, 4, 3), rootExponent)
+      .map(([c, u, k, e]) => pow(mul(c, pow(u, k)), e)),
+    fc.tuple(smallRational, arbArg, rootExponent).map(([c, u, e]) => pow(mul(c, u), e)),
+    fc
+      .tuple(smallRational, smallRational, arbArg)
+      .map(([a, b, u]) => mul(u, log(a), pow(log(b), -1))),
+    fc.tuple(fc.integer({ min: -4, max: 4 }), smallRational).map(([k, a]) => mul(k, log(a))),
+  ),
+);
+
+/** Products and squares of sines and cosines, for trigonometric contraction. */
+export const arbContract: Shaped = inContext(
+  fc
+    .tuple(arbArg, arbArg, coeff)
+    .chain(([u, v, c]) =>
+      fc.constantFrom(
+        mul(c, sin(u), cos(u)),
+        mul(c, pow(sin(u), 2), pow(cos(u), 2)),
+        sub(pow(cos(u), 2), pow(sin(u), 2)),
+        sub(mul(c, pow(cos(u), 2)), mul(c, pow(sin(u), 2))),
+        sub(1, mul(2, pow(sin(u), 2))),
+        sub(mul(2, pow(cos(u), 2)), 1),
+        add(pow(cosh(u), 2), pow(sinh(u), 2)),
+        mul(c, sinh(u), cosh(u)),
+        mul(c, sin(u), cos(v)),
+        mul(c, cos(u), cos(v)),
+        mul(c, sin(u), sin(v)),
+        mul(sin(u), cos(v), sin(v)),
+      ),
+    ),
+);
+
+/**
+ * Quotients the rational forms combine: reciprocal exponentials, radicals of one base,
+ * trigonometric quotients, nested fractions.
+ */
+export const arbQuotients: Shaped = inContext(
+  fc
+    .tuple(arbArg, arbArg, fc.integer({ min: 1, max: 2 }))
+    .chain(([u, v, k]) =>
+      fc.constantFrom(
+        div(exp(neg(u)), pow(add(exp(neg(u)), 1), k)),
+        mul(v, exp(neg(u)), pow(add(exp(neg(u)), 1), -1)),
+        sub(
+          div(exp(neg(u)), add(exp(neg(u)), 1)),
+          div(exp(neg(mul(2, u))), pow(add(exp(neg(u)), 1), 2)),
+        ),
+        sub(pow(sym('x'), num(-1n, 2n)), div(add(sym('x'), 1), mul(2, pow(sym('x'), num(3n, 2n))))),
+        sub(
+          pow(add(pow(u, 2), 4), num(-1n, 2n)),
+          div(pow(u, 2), pow(add(pow(u, 2), 4), num(3n, 2n))),
+        ),
+        sub(1, mul(cos(u), add(1, neg(cos(u))), pow(sin(u), -2))),
+        add(mul(-1, fn('csc', [u]), fn('cot', [u])), pow(fn('csc', [u]), 2)),
+        mul(sin(u), add(cos(u), mul(-1, sin(u), tan(u)), mul(cos(u), pow(fn('sec', [u]), 2)))),
+        pow(add(pow(u, -1), 1), -1),
+        div(1, mul(v, add(div(pow(u, 2), pow(v, 2)), 1))),
+        div(sub(pow(u, 2), pow(v, 2)), sub(u, v)),
+      ),
+    ),
+);

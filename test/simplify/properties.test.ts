@@ -1,23 +1,40 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { add, mul, num } from '../../src/expr/build.js';
 import { postorder } from '../../src/expr/dag.js';
+import { rat } from '../../src/expr/rational.js';
 import {
   compareCost,
   EXP_LOG_RULES,
   EXPAND_LOG_RULES,
   FACTOR_RULES,
+  FINISH_RULES,
   ML_RULES,
+  NUMBER_RULES,
   PARITY_RULES,
   POWER_RULES,
   type Rule,
   rewrite,
   SIGMOID_RULES,
   simplify,
+  TRIG_CONTRACT_RULES,
   TRIG_RULES,
   treeWeight,
 } from '../../src/simplify/index.js';
+import { contentOutWeight } from '../../src/simplify/measure.js';
 import { arbExpr, arbSafeExpr } from '../arbitrary.js';
-import { arbExpLog, arbMl, arbParity, arbPower, arbRational, arbTrig, type Shaped } from './arb.js';
+import {
+  arbContract,
+  arbExpLog,
+  arbMl,
+  arbNumbers,
+  arbParity,
+  arbPower,
+  arbQuotients,
+  arbRational,
+  arbTrig,
+  type Shaped,
+} from './arb.js';
 import { agreeAt, arbGridPoint } from './check.js';
 
 const VARS = ['x', 'y', 'z'];
@@ -72,13 +89,29 @@ describe('every rule set preserves the value at random points', () => {
   test('sigmoid', () => preservesValue(SIGMOID_RULES, arbMl, everywhere));
   test('factor', () => preservesValue(FACTOR_RULES, arbRational(['x', 'y']), everywhere));
   test('factor, one variable', () => preservesValue(FACTOR_RULES, arbRational(['x']), everywhere));
+  test('factor: reciprocal exponentials, radicals, trigonometric quotients', () =>
+    preservesValue(FACTOR_RULES, arbQuotients, everywhere));
+  test('trig-contract', () => preservesValue(TRIG_CONTRACT_RULES, arbContract, everywhere));
+  test('numbers', () => preservesValue(NUMBER_RULES, arbNumbers, everywhere));
+  test('power, roots of numbers and products', () =>
+    preservesValue(POWER_RULES, arbNumbers, everywhere));
+  test('exp-log, exact logarithms', () => preservesValue(EXP_LOG_RULES, arbNumbers, everywhere));
+  test('finish', () => preservesValue(FINISH_RULES, arbRational(['x', 'y']), everywhere));
 });
 
 describe('simplify (all default rules)', () => {
   const shaped = fc.oneof(
-    ...[arbTrig, arbParity, arbPower, arbExpLog, arbMl, arbRational(['x', 'y'])].map(
-      (s) => s.mixed,
-    ),
+    ...[
+      arbTrig,
+      arbParity,
+      arbPower,
+      arbExpLog,
+      arbMl,
+      arbRational(['x', 'y']),
+      arbContract,
+      arbNumbers,
+      arbQuotients,
+    ].map((s) => s.mixed),
   );
 
   test('preserves the value of shaped and random expressions', () => {
@@ -103,12 +136,13 @@ describe('simplify (all default rules)', () => {
     );
   });
 
-  test('is never larger than its input', () => {
+  test('is never larger than its input (with its numbers in lowest terms: √8 is 2√2)', () => {
     fc.assert(
       fc.property(fc.oneof(shaped, arbExpr()), (e) => {
         const s = simplify(e);
-        expect(compareCost(s, e)).toBeLessThanOrEqual(0);
-        expect(treeWeight(s)).toBeLessThanOrEqual(treeWeight(e));
+        const input = rewrite(e, NUMBER_RULES);
+        expect(compareCost(s, input)).toBeLessThanOrEqual(0);
+        expect(treeWeight(s)).toBeLessThanOrEqual(treeWeight(input));
       }),
       { numRuns: 300 },
     );
@@ -119,6 +153,25 @@ describe('simplify (all default rules)', () => {
       fc.property(shaped, (e) => {
         const s = simplify(e);
         expect(simplify(s)).toBe(s);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('the size measure', () => {
+  test('weighing a sum with its content taken out matches building it', () => {
+    fc.assert(
+      fc.property(arbRational(['x', 'y']).mixed, fc.constantFrom(2, 3, -2, 1 / 2), (e, k) => {
+        const sum = e.op === 'add' ? e : undefined;
+        fc.pre(sum !== undefined);
+        const c = rat(BigInt(Math.round(k * 2)), 2n);
+        const built = mul(
+          num(c),
+          add(...sum!.args.map((t) => mul(t, num({ num: c.den, den: c.num })))),
+        );
+        fc.pre(built.op === 'mul' && built.args.length === 2 && built.args[1].op === 'add');
+        expect(contentOutWeight(sum!.args, c)).toBe(treeWeight(built));
       }),
       { numRuns: 200 },
     );

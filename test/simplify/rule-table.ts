@@ -12,10 +12,13 @@ const TITLES: Record<RuleSetName, string> = {
   'exp-log': 'Exponentials and logarithms (`exp-log`, default)',
   'expand-log': 'Logarithm expansion (`expand-log`: tried as a candidate, kept when smaller)',
   trig: 'Trigonometric and hyperbolic (`trig`, default)',
+  'trig-contract':
+    'Trigonometric contraction (`trig-contract`: tried as a candidate, kept when smaller)',
   ml: 'Machine learning (`ml`, default)',
   sigmoid: "Sigmoid recognition (`sigmoid`, optional: `use: ['sigmoid']`)",
   hyperbolic: "Hyperbolic derivative form (`hyperbolic`, optional: `use: ['hyperbolic']`)",
   factor: 'Factoring, expansion, quotients (`factor`, default; procedures, kept only when smaller)',
+  finish: 'Finishing (`finish`: once, on the result, to products that are not terms of a sum)',
 };
 
 const ORDER: readonly RuleSetName[] = [
@@ -24,10 +27,12 @@ const ORDER: readonly RuleSetName[] = [
   'exp-log',
   'expand-log',
   'trig',
+  'trig-contract',
   'ml',
   'sigmoid',
   'hyperbolic',
   'factor',
+  'finish',
 ];
 
 const code = (s: string): string => `\`${s.replace(/\|/g, '\\|')}\``;
