@@ -5,11 +5,13 @@
  */
 import {
   addAll,
+  coefficientOf,
   div,
   type Expr,
   type ExprInput,
   freeSymbols,
   InvalidArgumentError,
+  leadingCoefficient,
   mulAll,
   neg,
   num,
@@ -59,7 +61,7 @@ class ProductViews {
    */
   factors(node: Expr, usable: (m: Expr) => boolean): readonly Expr[] {
     const args = node.args;
-    const lead = args[0].op === 'num' ? 1 : 0;
+    const lead = coefficientCount(node);
     const pos = this.position.get(node.id)!;
     const hashes = prefixHashes(node);
     // hashes[k] covers the first k + 1 non-numeric factors; try the longest proper prefix first.
@@ -68,7 +70,7 @@ class ProductViews {
       for (const m of this.byHash.get(hashes[k]) ?? []) {
         if (this.position.get(m.id)! >= pos || !usable(m) || !sameFactors(m, args, lead, end))
           continue;
-        const scale = div(lead ? args[0] : ONE_EXPR, m.args[0].op === 'num' ? m.args[0] : ONE_EXPR);
+        const scale = div(num(coefficientOf(node)), num(coefficientOf(m)));
         return [scale, m, ...args.slice(end)];
       }
     }
@@ -76,11 +78,15 @@ class ProductViews {
   }
 }
 
+/** 1 when a product leads with its numeric coefficient, else 0. */
+const coefficientCount = (product: Expr): number =>
+  leadingCoefficient(product) === undefined ? 0 : 1;
+
 /** Rolling hashes of a product's non-numeric factors: entry k covers the first k + 1. */
 function prefixHashes(node: Expr): number[] {
   const out: number[] = [];
   let h = 0;
-  for (let i = node.args[0].op === 'num' ? 1 : 0; i < node.args.length; i++) {
+  for (let i = coefficientCount(node); i < node.args.length; i++) {
     h = (Math.imul(h, 1000003) + node.args[i].id) | 0;
     out.push(h);
   }
@@ -89,7 +95,7 @@ function prefixHashes(node: Expr): number[] {
 
 /** True when product `m`'s non-numeric factors are exactly `args[lead..end)`. */
 function sameFactors(m: Expr, args: readonly Expr[], lead: number, end: number): boolean {
-  const mLead = m.args[0].op === 'num' ? 1 : 0;
+  const mLead = coefficientCount(m);
   if (m.args.length - mLead !== end - lead) return false;
   for (let i = 0; i < end - lead; i++) if (m.args[mLead + i] !== args[lead + i]) return false;
   return true;
