@@ -36,11 +36,11 @@ import { agreement, relDeviation } from './verify.mjs';
 
 /** Points per batch: 1e5 like the baseline; 1e4 where a point is ≥ 4 KB (rosenbrock_1000),
  *  to keep the point set at 80 MB. */
-export const defaultBatch = (name, nVars) => (nVars >= 500 ? 10_000 : 100_000);
+export const defaultBatch = (_name, nVars) => (nVars >= 500 ? 10_000 : 100_000);
 
 /** tfjs per-point layout: every op has tens of µs of overhead per variable column, so
  *  the big Rosenbrocks get small batches (the baseline used 1e4 for rosenbrock_100). */
-export const defaultTfBatch = (name, nVars) =>
+export const defaultTfBatch = (_name, nVars) =>
   nVars >= 1000 ? 500 : nVars >= 100 ? 10_000 : 100_000;
 
 export const TIMING = Object.freeze({
