@@ -25,12 +25,13 @@ import {
   ONE,
   type Rational,
   rat,
-  ratAdd,
   ratCompare,
   ratFromNumber,
   ratMul,
   ratNeg,
   ratPow,
+  ratProduct,
+  ratSum,
   ZERO,
 } from './rational.js';
 import { leadingCoefficient } from './terms.js';
@@ -166,11 +167,12 @@ export function add(...terms: ExprLike[]): Expr {
 /** `add` over an array: for very many terms (spreading 10⁵ arguments overflows the stack). */
 export function addAll(terms: readonly ExprLike[]): Expr {
   if (terms.length === 1) return toExpr(terms[0]);
-  let constant = ZERO;
-  const merged = new Map<number, { term: Expr; coeff: Rational }>();
+  // Numbers are summed once at the end, in a balanced tree (ratSum): fast for many fractions.
+  const constants: Rational[] = [];
+  const merged = new Map<number, { term: Expr; coeffs: Rational[] }>();
   const visit = (e: Expr): void => {
     if (e.op === 'num') {
-      constant = ratAdd(constant, e.value!);
+      constants.push(e.value!);
       return;
     }
     if (e.op === 'mul' && e.args.length === 2 && e.args[0].op === 'num' && e.args[1].op === 'add') {
@@ -180,8 +182,8 @@ export function addAll(terms: readonly ExprLike[]): Expr {
     }
     const [c, t] = splitTerm(e);
     const slot = merged.get(t.id);
-    if (slot) slot.coeff = ratAdd(slot.coeff, c);
-    else merged.set(t.id, { term: t, coeff: c });
+    if (slot) slot.coeffs.push(c);
+    else merged.set(t.id, { term: t, coeffs: [c] });
   };
   for (const x of terms) {
     const e = toExpr(x);
@@ -189,8 +191,11 @@ export function addAll(terms: readonly ExprLike[]): Expr {
     else visit(e);
   }
   const out: Expr[] = [];
-  for (const { term, coeff } of merged.values())
+  for (const { term, coeffs } of merged.values()) {
+    const coeff = ratSum(coeffs);
     if (!isZero(coeff)) out.push(scaleTerm(coeff, term));
+  }
+  const constant = ratSum(constants);
   if (!isZero(constant)) out.push(numNode(constant));
   if (out.length === 0) return ZERO_EXPR;
   if (out.length === 1) return out[0];
@@ -213,11 +218,12 @@ export function mul(...factors: ExprLike[]): Expr {
 
 /** `mul` over an array: for very many factors (spreading 10⁵ arguments overflows the stack). */
 export function mulAll(factors: readonly ExprLike[]): Expr {
-  let coeff = ONE;
+  // Numbers are multiplied once, in a balanced tree (ratProduct): fast for many fractions.
+  const numbers: Rational[] = [];
   const groups = new Map<number, { base: Expr; exps: Expr[]; original: Expr }>();
   const visit = (e: Expr): void => {
     if (e.op === 'num') {
-      coeff = ratMul(coeff, e.value!);
+      numbers.push(e.value!);
       return;
     }
     const [base, exp] = e.op === 'pow' ? [e.args[0], e.args[1]] : [e, ONE_EXPR];
@@ -230,6 +236,7 @@ export function mulAll(factors: readonly ExprLike[]): Expr {
     if (e.op === 'mul') for (const a of e.args) visit(a);
     else visit(e);
   }
+  let coeff = ratProduct(numbers);
   if (isZero(coeff)) return ZERO_EXPR;
   const out: Expr[] = [];
   const spilled: Expr[] = [];
