@@ -43,19 +43,27 @@ export class ParseError extends LeibnizError {
   }
 }
 
+const UNPRINTABLE = /^[\p{C}\p{Zl}\p{Zp}]$/u;
+
 /** A window of at most ~60 code points around `offset`, and the caret's position in it. */
 function caretExcerpt(
   input: string,
   offset: number,
 ): { line: string; caret: number; column: number } {
-  const chars = Array.from(input.replace(/[\r\n\t]/g, ' '));
+  const chars = Array.from(input);
   // Offsets count UTF-16 units; the caret counts code points.
   let col = 0;
   for (let units = 0; col < chars.length && units < offset; col++) units += chars[col].length;
   const start = Math.max(0, col - 30);
   const end = Math.min(chars.length, col + 30);
   const prefix = start > 0 ? '…' : '';
-  const line = `${prefix}${chars.slice(start, end).join('')}${end < chars.length ? '…' : ''}`;
+  // One line, nothing a terminal acts on: controls, separators and lone surrogates show as
+  // a space each (the caret stays aligned); the reason names the character.
+  const shown = chars
+    .slice(start, end)
+    .map((c) => (UNPRINTABLE.test(c) ? ' ' : c))
+    .join('');
+  const line = `${prefix}${shown}${end < chars.length ? '…' : ''}`;
   return { line, caret: col - start + prefix.length, column: col + 1 };
 }
 
