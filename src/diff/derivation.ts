@@ -103,13 +103,7 @@ export class Derivation {
     for (const s of this.steps) {
       const what =
         s.rule === 'chain' ? `chain rule (${s.function})` : `${s.rule.replace('-', ' ')} rule`;
-      lines.push(
-        p.equation(
-          p.derivativeOf(p.expr(s.expr), variable),
-          p.expr(s.derivative),
-          what,
-        ),
-      );
+      lines.push(p.equation(p.derivativeOf(p.expr(s.expr), variable), p.expr(s.derivative), what));
     }
     lines.push(p.equation(lhs, p.expr(this.result)));
     return lines;
