@@ -6,6 +6,8 @@
  * Agreement between steps ten times apart bounds the truncation error; a kink, a pole or a
  * jump between the steps makes them disagree, and no verdict is given.
  */
+import { postorder } from '../../src/expr/dag.js';
+import { evaluate } from '../../src/expr/evaluate.js';
 import type { Expr } from '../../src/expr/node.js';
 
 /** A derivative decided by central differences, with the error it may carry. */
@@ -100,4 +102,41 @@ export function describeCase(e: Expr, at: Record<string, number>): string {
     .map(([k, v]) => `${k} = ${Object.is(v, -0) ? '-0' : String(v)}`)
     .join(', ');
   return `${e.toString()} at ${point}`;
+}
+
+/** Piecewise functions whose exact 0 at a nonzero argument is no underflow. */
+const EXACT_ZEROS: ReadonlySet<string> = new Set([
+  'add',
+  'relu',
+  'heaviside',
+  'sign',
+  'min',
+  'max',
+]);
+
+/**
+ * True when evaluating `e` at `at` meets a float edge: some subexpression is not finite,
+ * beyond 1e250 or below 1e-250 in magnitude, or underflows to 0 (a product, power or
+ * function of nonzero finite arguments that is 0). There a formula keeps few digits or none
+ * (x·(x + x·y²)⁻² at x = 1e160: the square underflows and the sign of a derivative flips),
+ * so only finiteness, not accuracy, is asked of results computed through it.
+ */
+export function atFloatEdge(e: Expr, at: Record<string, number>): boolean {
+  const values = new Map<Expr, number>();
+  for (const node of postorder(e)) {
+    let v: number;
+    try {
+      v = evaluate(node, at);
+    } catch {
+      return true;
+    }
+    values.set(node, v);
+    const a = Math.abs(v);
+    if (!Number.isFinite(v) || a > 1e250 || (a !== 0 && a < 1e-250)) return true;
+    if (v === 0 && node.args.length > 0 && !EXACT_ZEROS.has(node.op)) {
+      const args = node.args.map((x) => values.get(x)!);
+      if (args.every((x) => x !== 0 && Number.isFinite(x))) return true;
+    }
+  }
+  return false;
 }
