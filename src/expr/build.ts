@@ -121,6 +121,13 @@ function toExpr(x: ExprLike): Expr {
   throw new InvalidArgumentError(`expected an expression or a number, got ${describe(x)}${hint}`);
 }
 
+/** Throws unless `xs` is an array (of builder arguments, checked one by one later). */
+function checkList(xs: unknown, where: string): void {
+  if (!Array.isArray(xs)) {
+    throw new InvalidArgumentError(`${where}: expected an array, got ${describe(xs)}`);
+  }
+}
+
 /** A short description of a value for error messages (never its whole text). */
 export function describe(x: unknown): string {
   if (x === null) return 'null';
@@ -166,6 +173,7 @@ export function add(...terms: ExprLike[]): Expr {
 
 /** `add` over an array: for very many terms (spreading 10⁵ arguments overflows the stack). */
 export function addAll(terms: readonly ExprLike[]): Expr {
+  checkList(terms, 'addAll');
   if (terms.length === 1) return toExpr(terms[0]);
   // Numbers are summed once at the end, in a balanced tree (ratSum): fast for many fractions.
   const constants: Rational[] = [];
@@ -218,6 +226,7 @@ export function mul(...factors: ExprLike[]): Expr {
 
 /** `mul` over an array: for very many factors (spreading 10⁵ arguments overflows the stack). */
 export function mulAll(factors: readonly ExprLike[]): Expr {
+  checkList(factors, 'mulAll');
   // Numbers are multiplied once, in a balanced tree (ratProduct): fast for many fractions.
   const numbers: Rational[] = [];
   const groups = new Map<number, { base: Expr; exps: Expr[]; original: Expr }>();
@@ -349,6 +358,10 @@ function foldFunction(name: FunctionName, args: readonly Expr[]): Expr | undefin
 
 /** Applies a known function, folding exact values; throws ArityError on a wrong count. */
 export function fn(name: FunctionName, args: readonly ExprLike[]): Expr {
+  if (typeof name !== 'string' || !isFunctionName(name)) {
+    throw new InvalidArgumentError(`fn: not a known function: ${describe(name)}`);
+  }
+  checkList(args, 'fn');
   const info = FUNCTIONS[name];
   if (args.length !== info.arity) throw new ArityError(name, String(info.arity), args.length);
   const xs = args.map(toExpr);
@@ -367,6 +380,11 @@ export function fn(name: FunctionName, args: readonly ExprLike[]): Expr {
  * ```
  */
 export function call(name: string, ...args: ExprLike[]): Expr {
+  if (typeof name !== 'string') {
+    throw new InvalidArgumentError(
+      `call: the function name must be a string, got ${describe(name)}`,
+    );
+  }
   switch (aliasOf(name, args.length)) {
     case 'log':
       return fn('log', args);
@@ -398,12 +416,14 @@ export function derivativeCall(
   if (arityRange(name) !== undefined) {
     throw new InvalidArgumentError(`'${name}' is a known function, not an unknown one`);
   }
+  checkList(args, 'derivativeCall');
+  checkList(partials, 'derivativeCall');
   if (args.length === 0) throw new ArityError(name, 'at least 1', 0);
   const xs = args.map(toExpr);
   for (const p of partials) {
     if (!Number.isInteger(p) || p < 0 || p >= xs.length) {
       throw new InvalidArgumentError(
-        `partial index ${p} out of range for ${name} of ${xs.length} argument(s)`,
+        `partial index ${String(p)} out of range for ${name} of ${xs.length} argument(s)`,
       );
     }
   }

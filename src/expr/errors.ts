@@ -6,6 +6,20 @@
 /** Base class of every error Leibniz throws on bad input. */
 export class LeibnizError extends Error {
   override name = 'LeibnizError';
+
+  /** `message` may be anything: it is made text (`new Error(Symbol())` would throw). */
+  constructor(message?: unknown, options?: ErrorOptions) {
+    super(message === undefined ? undefined : text(message), options);
+  }
+}
+
+/** Any value as text for a message, never throwing (symbols, null prototypes). */
+function text(x: unknown): string {
+  try {
+    return String(x);
+  } catch {
+    return 'a value that cannot be shown';
+  }
 }
 
 /**
@@ -34,6 +48,9 @@ export class ParseError extends LeibnizError {
   readonly excerpt: string;
 
   constructor(reason: string, input: string, offset: number) {
+    reason = text(reason);
+    input = typeof input === 'string' ? input : '';
+    offset = Number.isInteger(offset) ? Math.min(Math.max(offset, 0), input.length) : 0;
     const { line, caret, column } = caretExcerpt(input, offset);
     super(`${reason} at ${column}:\n  ${line}\n  ${' '.repeat(caret)}^`);
     this.reason = reason;
@@ -75,7 +92,7 @@ export class ArityError extends LeibnizError {
     readonly expected: string,
     readonly received: number,
   ) {
-    super(`${functionName} takes ${expected} argument(s), got ${received}`);
+    super(`${text(functionName)} takes ${text(expected)} argument(s), got ${text(received)}`);
   }
 }
 
@@ -83,7 +100,7 @@ export class ArityError extends LeibnizError {
 export class UnboundSymbolError extends LeibnizError {
   override name = 'UnboundSymbolError';
   constructor(readonly symbol: string) {
-    super(`unbound symbol '${symbol}': give it a value in the environment`);
+    super(`unbound symbol '${text(symbol)}': give it a value in the environment`);
   }
 }
 
@@ -96,6 +113,6 @@ export class InvalidArgumentError extends LeibnizError {
 export class UnboundFunctionError extends LeibnizError {
   override name = 'UnboundFunctionError';
   constructor(readonly functionName: string) {
-    super(`unknown function '${functionName}' has no numeric value`);
+    super(`unknown function '${text(functionName)}' has no numeric value`);
   }
 }

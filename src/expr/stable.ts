@@ -33,6 +33,7 @@ import {
   softplus,
   tanh,
 } from './build.js';
+import { type ExprInput, toExpression } from './input.js';
 import type { Expr } from './node.js';
 import { isZero, ONE, type Rational, ratAdd, ratMul, ZERO } from './rational.js';
 import { coefficientOf } from './terms.js';
@@ -367,8 +368,9 @@ function stableNode(node: Expr): Expr {
 export class StableForms {
   private readonly image = new Map<Expr, Expr>();
 
-  /** The stable form of `expr`. */
-  of(expr: Expr): Expr {
+  /** The stable form of `expr` (or of its text). */
+  of(input: ExprInput): Expr {
+    const expr = toExpression(input, 'stableForm');
     const hit = this.image.get(expr);
     if (hit !== undefined) return hit;
     const [out] = mapBottomUp([expr], (node, args) => {
@@ -390,4 +392,4 @@ export class StableForms {
 }
 
 /** The stable form of `expr` (see `StableForms` to share the work between expressions). */
-export const stableForm = (expr: Expr): Expr => new StableForms().of(expr);
+export const stableForm = (expr: ExprInput): Expr => new StableForms().of(expr);

@@ -34,9 +34,18 @@ export class Tally {
 
   constructor(readonly category: string) {}
 
+  /** Failures seen, the first few of each test, for the report. */
+  readonly failures: string[] = [];
+
   /** Counts one outcome. */
   add(outcome: string, n = 1): void {
     this.counts[outcome] = (this.counts[outcome] ?? 0) + n;
+  }
+
+  /** Records a failure (the test still fails on its own assertion). */
+  fail(message: string): void {
+    this.add('failed');
+    if (this.failures.length < 5) this.failures.push(message);
   }
 
   /** Appends the tally to FUZZ_REPORT (if set); returns the counts for assertions. */
@@ -49,6 +58,7 @@ export class Tally {
         seed: fuzzSeed(),
         ms: Math.round(performance.now() - this.started),
         counts: this.counts,
+        ...(this.failures.length > 0 ? { failures: this.failures } : {}),
       };
       appendFileSync(file, `${JSON.stringify(line)}\n`);
     }
