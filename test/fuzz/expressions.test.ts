@@ -308,3 +308,40 @@ describe('random expressions through every operation', () => {
     tally.report();
   });
 });
+
+describe('deep expressions through every operation (no stack overflow, no raw error)', () => {
+  // Depth 5·10³ by default, 10⁵ in the large run; the shapes users build by composing.
+  const depth = Math.min(100_000, 5000 * Math.max(1, Math.round(runs(1) / 2.5)));
+  const families: Array<[string, (d: number) => string]> = [
+    ['sin(cos(…))', (d) => `${'sin(cos('.repeat(d / 2)}x${'))'.repeat(d / 2)}`],
+    ['sqrt(…)', (d) => `${'sqrt(1 + '.repeat(d)}x${')'.repeat(d)}`],
+    ['((x + 1)·y + 1)·y …', (d) => `${'(('.repeat(d)}x${' + 1)*y)'.repeat(d)}`],
+    ['exp(log(…))', (d) => `${'exp(log(1 + '.repeat(d / 2)}x${'))'.repeat(d / 2)}`],
+    ['f(g(…))', (d) => `${'f(g('.repeat(d / 2)}x${'))'.repeat(d / 2)}`],
+  ];
+  for (const [name, make] of families) {
+    it(`${name}, depth ${depth}`, () => {
+      const e = parse(make(depth));
+      const vars = ['x', 'y'].filter((v) => e.toString().includes(v));
+      const d = attempt('diff', e, () => diff(e, 'x'))!;
+      attempt('grad', e, () => grad(e, vars));
+      // The derivative's text is quadratic in the depth (each factor prints its own chain),
+      // so only the expression itself goes round the printer and the parser.
+      expect(parse(format(e))).toBe(e);
+      attempt('format', e, () => format(d));
+      attempt('toLatex', e, () => toLatex(d));
+      attempt('simplify', e, () => simplify(e));
+      const at = { x: 0.5, y: 0.5 };
+      const numeric = !hasUnknownCall(e);
+      attempt('evaluate', e, () => evaluate(d, at), noValue);
+      if (numeric) {
+        const g = new Float64Array(vars.length);
+        const value = compileGradient(e, vars)(
+          vars.map((v) => at[v as 'x' | 'y']),
+          g,
+        );
+        expect(agrees(value, evaluate(e, at), e, at)).toBe(true);
+      }
+    });
+  }
+});
