@@ -287,6 +287,15 @@ const beyondSquares = (at: Record<string, number>): boolean =>
 const overflows = (e: Expr, at: Record<string, number>): boolean =>
   postorder(e).some((n) => Math.abs(evaluate(n, at)) === Number.POSITIVE_INFINITY);
 
+const PERIODIC: ReadonlySet<string> = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot']);
+
+/**
+ * True when a periodic function's argument is beyond 1e6 at `at`: the smallest step central
+ * differences take there is many periods wide.
+ */
+const periodicOfHugeArgument = (e: Expr, at: Record<string, number>): boolean =>
+  postorder(e).some((n) => PERIODIC.has(n.op) && !(Math.abs(evaluate(n.args[0], at)) <= 1e6));
+
 describe('random compositions at extreme points', () => {
   const arbExtreme = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...EXTREME_POINTS) },
@@ -316,6 +325,12 @@ describe('random compositions at extreme points', () => {
           const g = grad(e, ['x', 'y']);
           const compiled = new Float64Array(2);
           compileGradient(e, ['x', 'y'])([ax, ay], compiled);
+          if (periodicOfHugeArgument(e, at)) {
+            // sin(x) at x = 1e160: steps of 1e153 average its oscillation away, so central
+            // differences settle on the wrong slope (1, not 1 + cos x). No verdict.
+            tally.add('periodic function of a huge argument (no verdict)');
+            return;
+          }
           const singular = chainRuleSingular(e, at);
           (['x', 'y'] as const).forEach((v, i) => {
             const oracle = differenceOracle((t) => evaluate(e, { ...at, [v]: t }), at[v]);
