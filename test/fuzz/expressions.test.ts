@@ -37,7 +37,7 @@ import {
 } from '../codegen/helpers.js';
 import { RUN_KNOWN, runs, Tally } from './config.js';
 import { knownCompiledFailure } from './known.js';
-import { atFloatEdge, describeCase, differenceOracle, matchesOracle } from './oracle.js';
+import { atFloatEdge, atKink, describeCase, differenceOracle, matchesOracle } from './oracle.js';
 
 const VARS = ['x', 'y', 'z'] as const;
 
@@ -115,6 +115,29 @@ const agrees = (got: number, expected: number, e: Expr, at: Record<string, numbe
   // test counts only nonzero tiny values.
   atFloatEdge(e, at);
 
+/**
+ * How much a compiled function's results move when its inputs move by an ulp or two: the
+ * rounding noise it computes with. Where the symbolic form cancelled a term exactly (a
+ * Hessian entry that is 0) the compiled sweep adds up terms that cancel only to rounding,
+ * and that noise can be amplified far beyond ε (1/(x + y)² at x = 1e-60).
+ */
+function roundingNoise(f: (p: number[]) => ArrayLike<number>, point: readonly number[]): number[] {
+  const base = f([...point]);
+  const noise = Array.from(base, () => 0);
+  for (let k = 0; k < point.length; k++) {
+    for (const factor of [1 + 2 * Number.EPSILON, 1 - 2 * Number.EPSILON]) {
+      const p = [...point];
+      p[k] *= factor;
+      const moved = f(p);
+      for (let i = 0; i < noise.length; i++) {
+        const d = Math.abs(moved[i] - base[i]);
+        if (Number.isFinite(d)) noise[i] = Math.max(noise[i], d);
+      }
+    }
+  }
+  return noise;
+}
+
 const valueAt = (e: Expr, at: Record<string, number>): number => evaluate(e, at);
 
 /**
@@ -172,7 +195,9 @@ function numeric(
     cancelled(symbolicGrad[0], dx, scale[0]) || agrees(symbolicGrad[0], dx, d, at),
     `grad ${symbolicGrad[0]} ≠ diff ${dx}: ${where}`,
   ).toBe(true);
-  const hess = compileHessian(e, [...VARS])(point);
+  const hessian = compileHessian(e, [...VARS]);
+  const hess = hessian(point);
+  const hessNoise = roundingNoise((p) => hessian(p), point);
   const hv = compileHessianVector(e, [...VARS])(point, [1, 0, 0]);
   for (let i = 0; i < 3; i++) {
     if (chainRuleSingular(g[i], at)) continue;
@@ -181,6 +206,7 @@ function numeric(
       const expected = valueAt(h[i][j], at);
       expect(
         cancelled(hess[3 * i + j], expected, rowScale[j]) ||
+          Math.abs(hess[3 * i + j] - expected) <= 8 * hessNoise[3 * i + j] ||
           agrees(hess[3 * i + j], expected, h[i][j], at) ||
           known(2, hess[3 * i + j]),
         `compileHessian[${i}][${j}] ${hess[3 * i + j]} ≠ ${expected}: ${where}`,
@@ -199,6 +225,10 @@ function numeric(
   }
   tally.add('compared compiled and interpreted');
   // Central differences: where they settle, ∂f/∂v is finite and must match.
+  if (atKink(e, at)) {
+    tally.add('on a kink or tie: derivative is a convention (no verdict)');
+    return;
+  }
   VARS.forEach((v, i) => {
     const oracle = differenceOracle((t) => valueAt(e, { ...at, [v]: t }), at[v]);
     if (oracle === undefined) {

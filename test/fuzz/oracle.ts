@@ -135,3 +135,22 @@ export function atFloatEdge(e: Expr, at: Record<string, number>): boolean {
   }
   return false;
 }
+
+const KINKED: ReadonlySet<string> = new Set(['abs', 'relu', 'sign', 'heaviside']);
+
+/**
+ * True when a piecewise function of `e` sits exactly on its kink or tie at `at` (abs, relu,
+ * sign or heaviside of 0; min or max of equal arguments). Its derivative there is a
+ * convention (docs/derivatives.md), which may differ from the slope of f even where f is
+ * smooth: min(z, heaviside(z)) is z near 0, but the tie at 0 sends the derivative to
+ * heaviside. No verdict.
+ */
+export function atKink(e: Expr, at: Record<string, number>): boolean {
+  return postorder(e).some((n) => {
+    if (KINKED.has(n.op)) return evaluate(n.args[0], at) === 0;
+    if (n.op === 'min' || n.op === 'max') {
+      return evaluate(n.args[0], at) === evaluate(n.args[1], at);
+    }
+    return false;
+  });
+}
