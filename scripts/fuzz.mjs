@@ -129,8 +129,16 @@ function summarise(message) {
 function printCounts(lines) {
   const byCategory = new Map();
   for (const l of lines) {
-    const entry = byCategory.get(l.category) ?? { ms: 0, counts: {}, seeds: new Set() };
+    const entry = byCategory.get(l.category) ?? {
+      ms: 0,
+      counts: {},
+      measures: {},
+      seeds: new Set(),
+    };
     entry.ms += l.ms;
+    for (const [k, v] of Object.entries(l.measures ?? {})) {
+      entry.measures[k] = Math.max(entry.measures[k] ?? Number.NEGATIVE_INFINITY, v);
+    }
     if (l.seed !== undefined) entry.seeds.add(l.seed);
     for (const [k, v] of Object.entries(l.counts)) entry.counts[k] = (entry.counts[k] ?? 0) + v;
     byCategory.set(l.category, entry);
@@ -138,9 +146,12 @@ function printCounts(lines) {
   const groups = new Map();
   for (const [category, entry] of byCategory) {
     const group = category.split(':')[0];
-    const g = groups.get(group) ?? { ms: 0, tests: 0, counts: {} };
+    const g = groups.get(group) ?? { ms: 0, tests: 0, counts: {}, measures: {} };
     g.ms += entry.ms;
     g.tests += 1;
+    for (const [k, v] of Object.entries(entry.measures)) {
+      g.measures[k] = Math.max(g.measures[k] ?? Number.NEGATIVE_INFINITY, v);
+    }
     for (const [k, v] of Object.entries(entry.counts)) g.counts[k] = (g.counts[k] ?? 0) + v;
     groups.set(group, g);
   }
@@ -149,6 +160,7 @@ function printCounts(lines) {
     for (const [k, v] of Object.entries(g.counts).sort((a, b) => b[1] - a[1])) {
       console.log(`  ${String(v).padStart(9)}  ${k}`);
     }
+    for (const [k, v] of Object.entries(g.measures)) console.log(`  largest ${k}: ${v.toFixed(1)}`);
   }
 }
 

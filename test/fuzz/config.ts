@@ -42,6 +42,14 @@ export class Tally {
     this.counts[outcome] = (this.counts[outcome] ?? 0) + n;
   }
 
+  /** Measurements (the script shows the largest of each name). */
+  readonly measures: Record<string, number> = {};
+
+  /** Records a measurement, such as a time ratio. */
+  measure(name: string, value: number): void {
+    this.measures[name] = Math.max(this.measures[name] ?? Number.NEGATIVE_INFINITY, value);
+  }
+
   /** Records a failure (the test still fails on its own assertion). */
   fail(message: string): void {
     this.add('failed');
@@ -58,6 +66,7 @@ export class Tally {
         seed: fuzzSeed(),
         ms: Math.round(performance.now() - this.started),
         counts: this.counts,
+        ...(Object.keys(this.measures).length > 0 ? { measures: this.measures } : {}),
         ...(this.failures.length > 0 ? { failures: this.failures } : {}),
       };
       appendFileSync(file, `${JSON.stringify(line)}\n`);
