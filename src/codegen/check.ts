@@ -10,7 +10,7 @@ import {
 } from '../expr/index.js';
 import { compile } from './function.js';
 import { compileGradient } from './gradient.js';
-import { symbolsOf } from './programs/common.js';
+import { optionsOf, symbolsOf } from './programs/common.js';
 
 /** Tolerances of `checkGradient`: a component passes when |error| ≤ atol + rtol·|numeric|. */
 export interface GradientCheckOptions {
@@ -60,13 +60,18 @@ export function checkGradient(
   input: ExprInput,
   variables: readonly Variable[],
   point: ArrayLike<number> | Readonly<Record<string, number>>,
-  options: GradientCheckOptions = {},
+  options?: GradientCheckOptions,
 ): GradientCheck {
-  const { rtol = 1e-5, atol = 1e-7 } = options;
+  const { rtol = 1e-5, atol = 1e-7 } = optionsOf(options, 'checkGradient');
   const expr = toExpression(input, 'checkGradient');
   const vars = symbolsOf(variables, 'checkGradient');
   const n = vars.length;
   const x = new Float64Array(n);
+  if (typeof point !== 'object' || point === null) {
+    throw new InvalidArgumentError(
+      'checkGradient: the point must be an array of numbers or a record by variable name',
+    );
+  }
   if (typeof (point as ArrayLike<number>).length === 'number') {
     const p = point as ArrayLike<number>;
     if (p.length !== n)

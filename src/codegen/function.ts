@@ -12,7 +12,7 @@ import {
 } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
-import { symbolsOf } from './programs/common.js';
+import { optionsOf, symbolsOf } from './programs/common.js';
 import { type InputStyle, valueProgram } from './programs/value.js';
 
 /** Compiled functions carry the factory source they were made from (for inspection). */
@@ -95,9 +95,9 @@ export function compile(
 export function compile(
   expr: ExprInput | readonly ExprInput[],
   variables: readonly Variable[],
-  options: CompileOptions = {},
+  options?: CompileOptions,
 ): CompiledFunction | CompiledVectorFunction | CompiledMultiFunction | CompiledVectorMultiFunction {
-  const input = options.input ?? 'positional';
+  const input = optionsOf(options, 'compile').input ?? 'positional';
   if (input !== 'positional' && input !== 'vector') {
     throw new InvalidArgumentError(`compile: input must be 'positional' or 'vector'`);
   }

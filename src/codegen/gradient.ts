@@ -7,7 +7,7 @@ import { type ExprInput, toExpression, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
-import { symbolsOf } from './programs/common.js';
+import { optionsOf, symbolsOf } from './programs/common.js';
 import { gradientProgram } from './programs/gradient.js';
 
 /**
@@ -45,9 +45,14 @@ export interface CompileGradientOptions {
 export function compileGradient(
   expr: ExprInput,
   variables: readonly Variable[],
-  options: CompileGradientOptions = {},
+  options?: CompileGradientOptions,
 ): CompiledGradient {
-  const vars = symbolsOf([...variables, ...(options.data ?? [])], 'compileGradient');
+  const variablesList = symbolsOf(variables, 'compileGradient');
+  const data = symbolsOf(
+    optionsOf(options, 'compileGradient').data ?? [],
+    'compileGradient (data)',
+  );
+  const vars = symbolsOf([...variablesList, ...data], 'compileGradient');
   const body = factoryBody(
     gradientProgram(
       toExpression(expr, 'compileGradient'),

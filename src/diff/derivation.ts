@@ -7,9 +7,11 @@
  */
 import { format } from '../expr/format.js';
 import {
+  describe,
   type Expr,
   type ExprInput,
   IDENTIFIER,
+  InvalidArgumentError,
   postorder,
   substitute,
   sym,
@@ -73,15 +75,15 @@ export class Derivation {
 
   /** Plain-text derivation (one equation a line). */
   toString(): string {
-    return this.render(TEXT).join('\n');
+    return this.#render(TEXT).join('\n');
   }
 
   /** A KaTeX-compatible `aligned` environment, one equation a row. */
   toLatex(): string {
-    return `\\begin{aligned}\n${this.render(LATEX).join(' \\\\\n')}\n\\end{aligned}`;
+    return `\\begin{aligned}\n${this.#render(LATEX).join(' \\\\\n')}\n\\end{aligned}`;
   }
 
-  private render(p: Printer): string[] {
+  #render(p: Printer): string[] {
     const label = (e: Expr): string =>
       e === this.expr && this.name !== undefined ? p.name(this.name) : p.label(e);
     // The variable keeps its own name even when it is the whole expression (∂L/∂s, not ∂L/∂L).
@@ -234,6 +236,16 @@ export function derivation(
 ): Derivation {
   const v = toSymbol(variable, 'derivation');
   expr = toExpression(expr, 'derivation');
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(
+      `derivation: options must be an object, got ${describe(options)}`,
+    );
+  }
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    throw new InvalidArgumentError(
+      `derivation: the name must be a string, got ${describe(options.name)}`,
+    );
+  }
   const steps: DerivationStep[] = [];
   const result = differentiate(expr, v, (s) =>
     steps.push({ ...classify(s), expr: s.node, derivative: s.derivative }),

@@ -6,6 +6,7 @@
 import {
   addAll,
   coefficientOf,
+  describe,
   div,
   type Expr,
   type ExprInput,
@@ -213,7 +214,9 @@ export function differentiate(expr: Expr, v: Expr, onStep?: (step: ChainStep) =>
  */
 export function diff(expr: ExprInput, variable: Variable, order = 1): Expr {
   if (!Number.isInteger(order) || order < 0) {
-    throw new InvalidArgumentError(`diff: order must be a non-negative integer, got ${order}`);
+    throw new InvalidArgumentError(
+      `diff: order must be a non-negative integer, got ${describe(order)}`,
+    );
   }
   const v = toSymbol(variable, 'diff');
   let out = toExpression(expr, 'diff');

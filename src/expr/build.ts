@@ -25,12 +25,13 @@ import {
   ONE,
   type Rational,
   rat,
-  ratAdd,
   ratCompare,
   ratFromNumber,
   ratMul,
   ratNeg,
   ratPow,
+  ratProduct,
+  ratSum,
   ZERO,
 } from './rational.js';
 import { leadingCoefficient } from './terms.js';
@@ -120,6 +121,13 @@ function toExpr(x: ExprLike): Expr {
   throw new InvalidArgumentError(`expected an expression or a number, got ${describe(x)}${hint}`);
 }
 
+/** Throws unless `xs` is an array (of builder arguments, checked one by one later). */
+function checkList(xs: unknown, where: string): void {
+  if (!Array.isArray(xs)) {
+    throw new InvalidArgumentError(`${where}: expected an array, got ${describe(xs)}`);
+  }
+}
+
 /** A short description of a value for error messages (never its whole text). */
 export function describe(x: unknown): string {
   if (x === null) return 'null';
@@ -165,12 +173,14 @@ export function add(...terms: ExprLike[]): Expr {
 
 /** `add` over an array: for very many terms (spreading 10⁵ arguments overflows the stack). */
 export function addAll(terms: readonly ExprLike[]): Expr {
+  checkList(terms, 'addAll');
   if (terms.length === 1) return toExpr(terms[0]);
-  let constant = ZERO;
-  const merged = new Map<number, { term: Expr; coeff: Rational }>();
+  // Numbers are summed once at the end, in a balanced tree (ratSum): fast for many fractions.
+  const constants: Rational[] = [];
+  const merged = new Map<number, { term: Expr; coeffs: Rational[] }>();
   const visit = (e: Expr): void => {
     if (e.op === 'num') {
-      constant = ratAdd(constant, e.value!);
+      constants.push(e.value!);
       return;
     }
     if (e.op === 'mul' && e.args.length === 2 && e.args[0].op === 'num' && e.args[1].op === 'add') {
@@ -180,8 +190,8 @@ export function addAll(terms: readonly ExprLike[]): Expr {
     }
     const [c, t] = splitTerm(e);
     const slot = merged.get(t.id);
-    if (slot) slot.coeff = ratAdd(slot.coeff, c);
-    else merged.set(t.id, { term: t, coeff: c });
+    if (slot) slot.coeffs.push(c);
+    else merged.set(t.id, { term: t, coeffs: [c] });
   };
   for (const x of terms) {
     const e = toExpr(x);
@@ -189,8 +199,11 @@ export function addAll(terms: readonly ExprLike[]): Expr {
     else visit(e);
   }
   const out: Expr[] = [];
-  for (const { term, coeff } of merged.values())
+  for (const { term, coeffs } of merged.values()) {
+    const coeff = ratSum(coeffs);
     if (!isZero(coeff) || hasPole(term)) out.push(scaleTerm(coeff, term));
+  }
+  const constant = ratSum(constants);
   if (!isZero(constant)) out.push(numNode(constant));
   if (out.length === 0) return ZERO_EXPR;
   if (out.length === 1) return out[0];
@@ -213,11 +226,13 @@ export function mul(...factors: ExprLike[]): Expr {
 
 /** `mul` over an array: for very many factors (spreading 10⁵ arguments overflows the stack). */
 export function mulAll(factors: readonly ExprLike[]): Expr {
-  let coeff = ONE;
+  checkList(factors, 'mulAll');
+  // Numbers are multiplied once, in a balanced tree (ratProduct): fast for many fractions.
+  const numbers: Rational[] = [];
   const groups = new Map<number, { base: Expr; exps: Expr[]; original: Expr }>();
   const visit = (e: Expr): void => {
     if (e.op === 'num') {
-      coeff = ratMul(coeff, e.value!);
+      numbers.push(e.value!);
       return;
     }
     const [base, exp] = e.op === 'pow' ? [e.args[0], e.args[1]] : [e, ONE_EXPR];
@@ -230,6 +245,7 @@ export function mulAll(factors: readonly ExprLike[]): Expr {
     if (e.op === 'mul') for (const a of e.args) visit(a);
     else visit(e);
   }
+  let coeff = ratProduct(numbers);
   // 0 times a pole (0^−k) is not 0: 0/0 is undefined, and stays as written (NaN in floats).
   const pole = groups.get(ZERO_EXPR.id)?.exps.some(isNegativeNumber) ?? false;
   if (isZero(coeff) && !pole) return ZERO_EXPR;
@@ -353,6 +369,10 @@ function foldFunction(name: FunctionName, args: readonly Expr[]): Expr | undefin
 
 /** Applies a known function, folding exact values; throws ArityError on a wrong count. */
 export function fn(name: FunctionName, args: readonly ExprLike[]): Expr {
+  if (typeof name !== 'string' || !isFunctionName(name)) {
+    throw new InvalidArgumentError(`fn: not a known function: ${describe(name)}`);
+  }
+  checkList(args, 'fn');
   const info = FUNCTIONS[name];
   if (args.length !== info.arity) throw new ArityError(name, String(info.arity), args.length);
   const xs = args.map(toExpr);
@@ -371,6 +391,11 @@ export function fn(name: FunctionName, args: readonly ExprLike[]): Expr {
  * ```
  */
 export function call(name: string, ...args: ExprLike[]): Expr {
+  if (typeof name !== 'string') {
+    throw new InvalidArgumentError(
+      `call: the function name must be a string, got ${describe(name)}`,
+    );
+  }
   switch (aliasOf(name, args.length)) {
     case 'log':
       return fn('log', args);
@@ -402,12 +427,14 @@ export function derivativeCall(
   if (arityRange(name) !== undefined) {
     throw new InvalidArgumentError(`'${name}' is a known function, not an unknown one`);
   }
+  checkList(args, 'derivativeCall');
+  checkList(partials, 'derivativeCall');
   if (args.length === 0) throw new ArityError(name, 'at least 1', 0);
   const xs = args.map(toExpr);
   for (const p of partials) {
     if (!Number.isInteger(p) || p < 0 || p >= xs.length) {
       throw new InvalidArgumentError(
-        `partial index ${p} out of range for ${name} of ${xs.length} argument(s)`,
+        `partial index ${String(p)} out of range for ${name} of ${xs.length} argument(s)`,
       );
     }
   }

@@ -1,8 +1,10 @@
 /**
  * Iterative traversals of any DAG of nodes with ids and arguments (expressions, codegen's IR):
  * topological order and memoised bottom-up folds. No walk recurses, so 10⁵-deep DAGs are
- * fine; each distinct node is visited once. Imports nothing, so every module may use it.
+ * fine; each distinct node is visited once. Imports only the error types, so every module
+ * may use it.
  */
+import { InvalidArgumentError } from './errors.js';
 
 /** Any DAG node with a unique id and arguments (expressions, and codegen's IR). */
 export interface DagNode<T> {
@@ -19,7 +21,16 @@ export function postorder<T extends DagNode<T>>(roots: T | readonly T[]): T[] {
   const out: T[] = [];
   const seen = new Set<number>();
   const stack: Array<[T, number]> = [];
-  for (const root of Array.isArray(roots) ? (roots as readonly T[]) : [roots as T]) {
+  const list = Array.isArray(roots) ? (roots as readonly T[]) : [roots as T];
+  for (const root of list) {
+    // Roots come from callers; children come from nodes, which are well-formed.
+    if (typeof root !== 'object' || root === null || !Array.isArray(root.args)) {
+      throw new InvalidArgumentError(
+        'postorder: expected a node (an expression) or an array of them',
+      );
+    }
+  }
+  for (const root of list) {
     if (seen.has(root.id)) continue;
     seen.add(root.id);
     stack.push([root, 0]);

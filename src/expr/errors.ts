@@ -6,6 +6,20 @@
 /** Base class of every error Leibniz throws on bad input. */
 export class LeibnizError extends Error {
   override name = 'LeibnizError';
+
+  /** `message` may be anything: it is made text (`new Error(Symbol())` would throw). */
+  constructor(message?: unknown, options?: ErrorOptions) {
+    super(message === undefined ? undefined : text(message), options);
+  }
+}
+
+/** Any value as text for a message, never throwing (symbols, null prototypes). */
+function text(x: unknown): string {
+  try {
+    return String(x);
+  } catch {
+    return 'a value that cannot be shown';
+  }
 }
 
 /**
@@ -34,6 +48,11 @@ export class ParseError extends LeibnizError {
   readonly excerpt: string;
 
   constructor(reason: string, input: string, offset: number) {
+    // Reasons quote the input (names, tokens): its controls, separators and lone surrogates
+    // would split the message or act on a terminal, so they show as U+XXXX.
+    reason = text(reason).replace(UNPRINTABLE_ANYWHERE, codePoint);
+    input = typeof input === 'string' ? input : '';
+    offset = Number.isInteger(offset) ? Math.min(Math.max(offset, 0), input.length) : 0;
     const { line, caret, column } = caretExcerpt(input, offset);
     super(`${reason} at ${column}:\n  ${line}\n  ${' '.repeat(caret)}^`);
     this.reason = reason;
@@ -43,19 +62,31 @@ export class ParseError extends LeibnizError {
   }
 }
 
+const UNPRINTABLE = /^[\p{C}\p{Zl}\p{Zp}]$/u;
+const UNPRINTABLE_ANYWHERE = /[\p{C}\p{Zl}\p{Zp}]/gu;
+
+const codePoint = (ch: string): string =>
+  `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
 /** A window of at most ~60 code points around `offset`, and the caret's position in it. */
 function caretExcerpt(
   input: string,
   offset: number,
 ): { line: string; caret: number; column: number } {
-  const chars = Array.from(input.replace(/[\r\n\t]/g, ' '));
+  const chars = Array.from(input);
   // Offsets count UTF-16 units; the caret counts code points.
   let col = 0;
   for (let units = 0; col < chars.length && units < offset; col++) units += chars[col].length;
   const start = Math.max(0, col - 30);
   const end = Math.min(chars.length, col + 30);
   const prefix = start > 0 ? '…' : '';
-  const line = `${prefix}${chars.slice(start, end).join('')}${end < chars.length ? '…' : ''}`;
+  // One line, nothing a terminal acts on: controls, separators and lone surrogates show as
+  // a space each (the caret stays aligned); the reason names the character.
+  const shown = chars
+    .slice(start, end)
+    .map((c) => (UNPRINTABLE.test(c) ? ' ' : c))
+    .join('');
+  const line = `${prefix}${shown}${end < chars.length ? '…' : ''}`;
   return { line, caret: col - start + prefix.length, column: col + 1 };
 }
 
@@ -67,7 +98,7 @@ export class ArityError extends LeibnizError {
     readonly expected: string,
     readonly received: number,
   ) {
-    super(`${functionName} takes ${expected} argument(s), got ${received}`);
+    super(`${text(functionName)} takes ${text(expected)} argument(s), got ${text(received)}`);
   }
 }
 
@@ -75,7 +106,7 @@ export class ArityError extends LeibnizError {
 export class UnboundSymbolError extends LeibnizError {
   override name = 'UnboundSymbolError';
   constructor(readonly symbol: string) {
-    super(`unbound symbol '${symbol}': give it a value in the environment`);
+    super(`unbound symbol '${text(symbol)}': give it a value in the environment`);
   }
 }
 
@@ -88,6 +119,6 @@ export class InvalidArgumentError extends LeibnizError {
 export class UnboundFunctionError extends LeibnizError {
   override name = 'UnboundFunctionError';
   constructor(readonly functionName: string) {
-    super(`unknown function '${functionName}' has no numeric value`);
+    super(`unknown function '${text(functionName)}' has no numeric value`);
   }
 }

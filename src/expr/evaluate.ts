@@ -172,15 +172,26 @@ function evaluateNode(node: Expr, env: Environment, values: ReadonlyMap<number, 
       let p = 1;
       let stepIsZero = false;
       let outOfDomain = false;
+      let zero = false;
+      let infinite = false;
+      let negative = false;
       for (let i = 0; i < node.args.length; i++) {
         const v = arg(i);
-        if (v === 0 && isStep(node.args[i])) stepIsZero = true;
-        else if (Number.isNaN(v)) outOfDomain = true;
+        if (v === 0) {
+          zero = true;
+          if (isStep(node.args[i])) stepIsZero = true;
+        } else if (Number.isNaN(v)) outOfDomain = true;
+        else if (!Number.isFinite(v)) infinite = true;
+        if (v < 0 || Object.is(v, -0)) negative = !negative;
         p *= v;
       }
       // relu(x)^(1/2) has derivative (1/2)·relu(x)^(−1/2)·H(x): at x < 0 that is ∞·0, and
       // the function is flat there, so the step's 0 wins. NaN (out of a domain) stays NaN.
-      return stepIsZero && !outOfDomain ? 0 : p;
+      if (stepIsZero && !outOfDomain) return 0;
+      // Finite factors and an exact 0: the product is 0 whatever the partial products did on
+      // the way (atan″ = −2·x·(x² + 1)⁻² at x = 1.8e308 is −2·x = −∞ times 0, not NaN).
+      if (Number.isNaN(p) && zero && !infinite && !outOfDomain) return negative ? -0 : 0;
+      return p;
     }
     case 'pow':
       return powValue(arg(0), node.args[1], arg(1));

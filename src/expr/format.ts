@@ -7,6 +7,7 @@
 import { postorder } from './dag.js';
 import { printedFactors, printedTerms } from './layout.js';
 import { isPlainSymbolName, PRECEDENCE } from './ops.js';
+import { printChecked } from './printing.js';
 import type { Rational } from './rational.js';
 import type { ExprShape } from './shape.js';
 import { isNegativeTerm } from './terms.js';
@@ -47,9 +48,11 @@ interface Entry extends Printed {
  * ```
  */
 export function format(expr: ExprShape): string {
-  const memo = new Map<ExprShape, Entry>();
-  for (const node of postorder(expr)) memo.set(node, printNode(node, memo));
-  return memo.get(expr)!.text;
+  return printChecked(expr, 'format', (e) => {
+    const memo = new Map<ExprShape, Entry>();
+    for (const node of postorder(e)) memo.set(node, printNode(node, memo));
+    return memo.get(e)!.text;
+  });
 }
 
 /**

@@ -8,6 +8,10 @@ import { InvalidArgumentError } from './errors.js';
 import { Expr } from './node.js';
 import { parse } from './parse.js';
 
+/** The caller's name for messages (`where`), or a default when it is not a string. */
+const named = (where: unknown, otherwise: string): string =>
+  typeof where === 'string' ? where : otherwise;
+
 /** An expression, or its text (parsed with `parse`). */
 export type ExprInput = Expr | string;
 
@@ -27,8 +31,25 @@ export function toExpression(input: ExprInput, where = 'expression'): Expr {
   if (input instanceof Expr) return input;
   if (typeof input === 'string') return parse(input);
   throw new InvalidArgumentError(
-    `${where}: expected an expression or its text, got ${describe(input)}`,
+    `${named(where, 'expression')}: expected an expression or its text, got ${describe(input)}`,
   );
+}
+
+/**
+ * The expressions an `ExprInput` or an array of them denotes (for functions that take either).
+ *
+ * @example
+ * ```ts
+ * toExpressions(['x', parse('y')]).map(String); // ['x', 'y']
+ * ```
+ */
+export function toExpressions(
+  input: ExprInput | readonly ExprInput[],
+  where = 'expressions',
+): Expr[] {
+  return Array.isArray(input)
+    ? input.map((e) => toExpression(e, where))
+    : [toExpression(input as ExprInput, where)];
 }
 
 /**
@@ -44,6 +65,7 @@ export function toExpression(input: ExprInput, where = 'expression'): Expr {
  * ```
  */
 export function toSymbol(v: Variable, where = 'variable'): Expr {
+  where = named(where, 'variable');
   let s: Expr;
   if (v instanceof Expr) s = v;
   else if (typeof v === 'string') {
@@ -66,7 +88,9 @@ export function toSymbol(v: Variable, where = 'variable'): Expr {
 /** `toSymbol` over a list (an `InvalidArgumentError` if it is not an array). */
 export function toSymbols(vs: readonly Variable[], where = 'variables'): Expr[] {
   if (!Array.isArray(vs)) {
-    throw new InvalidArgumentError(`${where}: expected an array of variables, got ${describe(vs)}`);
+    throw new InvalidArgumentError(
+      `${named(where, 'variables')}: expected an array of variables, got ${describe(vs)}`,
+    );
   }
   return vs.map((v) => toSymbol(v, where));
 }

@@ -6,6 +6,7 @@
  */
 
 import { postorder } from './dag.js';
+import { type ExprInput, toExpression } from './input.js';
 import { printedFactors, printedTerms } from './layout.js';
 import type { Expr } from './node.js';
 import {
@@ -18,6 +19,7 @@ import {
   isFunctionName,
   PRECEDENCE,
 } from './ops.js';
+import { printChecked } from './printing.js';
 import type { Rational } from './rational.js';
 import { isNegativeTerm } from './terms.js';
 
@@ -61,10 +63,13 @@ const MAX_EXPONENT_LENGTH = 30;
  * toLatex(parse('exp(-theta^2)'));    // 'e^{-\\theta^{2}}'
  * ```
  */
-export function toLatex(expr: Expr): string {
-  const memo = new Map<Expr, Entry>();
-  for (const node of postorder(expr)) memo.set(node, texNode(node, memo));
-  return memo.get(expr)!.tex;
+export function toLatex(expr: ExprInput): string {
+  const e = typeof expr === 'string' ? toExpression(expr, 'toLatex') : expr;
+  return printChecked(e, 'toLatex', () => {
+    const memo = new Map<Expr, Entry>();
+    for (const node of postorder(e)) memo.set(node, texNode(node, memo));
+    return memo.get(e)!.tex;
+  });
 }
 
 const atom = (tex: string): Entry => ({ tex, prec: ATOM, digit: false });

@@ -3,6 +3,7 @@
  * equal expressions the same object. Invariant: nodes are immutable and only the builders
  * (build.ts) create them; the table holds nodes weakly, so dropped expressions are collected.
  */
+import { InvalidArgumentError } from './errors.js';
 import { format } from './format.js';
 import type { Op } from './ops.js';
 import type { Rational } from './rational.js';
@@ -52,6 +53,10 @@ export class Expr implements ExprShape {
     name?: string,
     partials?: readonly number[],
   ) {
+    // Only the builders call this; the check turns a stray `new Expr(...)` into a typed error.
+    if (!Array.isArray(args) || !args.every((a) => a instanceof Expr)) {
+      throw new InvalidArgumentError('new Expr: build expressions with the builders or parse');
+    }
     this.id = nextId++;
     this.op = op;
     this.args = args;

@@ -61,6 +61,33 @@ export const isZero = (a: Rational): boolean => a.num === 0n;
 export const isOne = (a: Rational): boolean => a.num === 1n && a.den === 1n;
 export const isInteger = (a: Rational): boolean => a.den === 1n;
 
+/**
+ * Combines many values in a balanced tree rather than left to right: exact sums and products
+ * of n fractions grow to ~n digits, and folding them one at a time redoes that arithmetic n
+ * times (quadratic in the digits, cubic with the gcds); pairing costs ~log n passes.
+ */
+function balanced(
+  values: readonly Rational[],
+  combine: (a: Rational, b: Rational) => Rational,
+  identity: Rational,
+): Rational {
+  if (values.length === 0) return identity;
+  let level = values;
+  while (level.length > 1) {
+    const next: Rational[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(combine(level[i], level[i + 1]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
+}
+
+/** The exact sum of many rationals (balanced: see `balanced`). */
+export const ratSum = (values: readonly Rational[]): Rational => balanced(values, ratAdd, ZERO);
+
+/** The exact product of many rationals (balanced: see `balanced`). */
+export const ratProduct = (values: readonly Rational[]): Rational => balanced(values, ratMul, ONE);
+
 export const ratAdd = (a: Rational, b: Rational): Rational =>
   a.den === b.den ? rat(a.num + b.num, a.den) : rat(a.num * b.den + b.num * a.den, a.den * b.den);
 export const ratMul = (a: Rational, b: Rational): Rational => rat(a.num * b.num, a.den * b.den);

@@ -4,12 +4,18 @@
  * compiled code alike). Each rewrite is an identity of real functions with the same domain:
  *
  * - `1/(1 + exp(−u))` → σ(u) and `exp(u)/(1 + exp(u))` → σ(u) (no ∞/∞), and likewise
- *   exp(m·v)·σ(−v)ⁿ → σ(v)ᵐ·σ(−v)ⁿ⁻ᵐ and sinh(u)/cosh(u)ᵏ → tanh(u)/cosh(u)ᵏ⁻¹, so the
+ *   exp(m·v)·σ(−v)ⁿ → σ(v)ᵐ·σ(−v)ⁿ⁻ᵐ and sinh(u)ᵐ/cosh(u)ᵏ → tanh(u)ᵐ/cosh(u)ᵏ⁻ᵐ, so the
  *   derivatives of these forms stay finite too;
  * - `log(1 + exp(u))` → softplus(u), `log(σ(u))` → −softplus(−u) (no log(0) = −∞);
  * - `1 − σ(u)` → σ(−u) (no cancellation; with the above, `log(1 − σ(u))` → −softplus(u));
  * - `1 − tanh(u)²` → 4·σ(2u)·σ(−2u) (= sech² u: keeps its digits where tanh rounds to ±1,
- *   and its derivatives stay finite where cosh overflows).
+ *   and its derivatives stay finite where cosh overflows);
+ * - a polynomial in σ(u) (σ(−u) counting as 1 − σ(u)) or in tanh(u) that vanishes where it
+ *   cancels is factored there (the derivatives of the forms above: σ − σ² is σ(u)·σ(−u), not
+ *   1 − 1 where σ rounds to 1; 2tanh³u − 2tanh u is −8·tanh u·σ(2u)·σ(−2u));
+ * - a product of a positive factor (σ, exp, cosh, softplus) and a sum with a term divided by
+ *   it: distributed, so that the factor cancels (σ·σ(−u)·(a/σ − b/σ(−u)) → a·σ(−u) − b·σ, the
+ *   gradient of binary cross-entropy, instead of 0·∞).
  *
  * Invariant: value- and domain-preserving; each distinct node rewritten once; iterative.
  */
@@ -27,7 +33,10 @@ import {
   softplus,
   tanh,
 } from './build.js';
+import { type ExprInput, toExpression } from './input.js';
 import type { Expr } from './node.js';
+import { isZero, ONE, type Rational, ratAdd, ratMul, ZERO } from './rational.js';
+import { coefficientOf } from './terms.js';
 import { mapBottomUp } from './walk.js';
 
 const isNumber = (e: Expr, n: bigint): boolean =>
@@ -81,8 +90,8 @@ function integerPowerOf(e: Expr, op: Expr['op']): [Expr, bigint] | undefined {
 
 /**
  * Ratios of functions that overflow together, in a product: exp(m·v)·σ(−v)ⁿ =
- * σ(v)ᵐ·σ(−v)ⁿ⁻ᵐ (e^v·σ(−v) = σ(v); 1 ≤ m ≤ n) and sinh(u)·cosh(u)⁻ᵏ = tanh(u)·cosh(u)¹⁻ᵏ
- * (k ≥ 1). The product with one such pair merged, or undefined.
+ * σ(v)ᵐ·σ(−v)ⁿ⁻ᵐ (e^v·σ(−v) = σ(v); 1 ≤ m ≤ n) and sinh(u)ᵐ·cosh(u)⁻ᵏ = tanh(u)ᵐ·cosh(u)ᵐ⁻ᵏ
+ * (1 ≤ m ≤ k). The product with one such pair merged, or undefined.
  */
 function mergeRatio(product: Expr): Expr | undefined {
   const factors = product.args;
@@ -104,10 +113,207 @@ function mergeRatio(product: Expr): Expr | undefined {
     const ch = integerPowerOf(factors[i], 'cosh');
     if (ch !== undefined && ch[1] < 0n) {
       const [c, k] = ch;
-      const j = factors.indexOf(sinh(c.args[0]));
-      if (j < 0) continue;
-      return mulAll([tanh(c.args[0]), pow(c, num(k + 1n)), ...without(i, j)]);
+      const u = c.args[0];
+      for (let j = 0; j < factors.length; j++) {
+        const sh = integerPowerOf(factors[j], 'sinh');
+        if (sh === undefined || sh[0] !== sinh(u) || sh[1] < 1n || sh[1] > -k) continue;
+        const m = sh[1];
+        return mulAll([pow(tanh(u), num(m)), pow(c, num(k + m)), ...without(i, j)]);
+      }
     }
+  }
+  return undefined;
+}
+
+/**
+ * A variable to read sums as polynomials in: σ(v) or tanh(u). `affine` gives the nodes that
+ * are a + b·s in it (σ(−v) = 1 − σ(v)); `roots` the roots worth factoring out, each with the
+ * node (s − r) equals, in a form without cancellation.
+ */
+interface PolynomialVariable {
+  readonly s: Expr;
+  readonly affine: ReadonlyMap<Expr, readonly [Rational, Rational]>;
+  readonly roots: ReadonlyArray<{ readonly r: Rational; readonly factor: () => Expr }>;
+}
+
+const rational = (n: bigint, d = 1n): Rational => ({ num: n, den: d });
+
+function polynomialVariable(s: Expr): PolynomialVariable {
+  const u = s.args[0];
+  if (s.op === 'sigmoid') {
+    return {
+      s,
+      affine: new Map([
+        [s, [ZERO, ONE]],
+        [sigmoid(neg(u)), [ONE, rational(-1n)]],
+      ]),
+      roots: [
+        // s − 1 = −σ(−v); s − 1/2 = tanh(v/2)/2.
+        { r: ONE, factor: () => neg(sigmoid(neg(u))) },
+        { r: rational(1n, 2n), factor: () => mulAll([HALF_EXPR, tanh(mulAll([HALF_EXPR, u]))]) },
+      ],
+    };
+  }
+  return {
+    s,
+    affine: new Map([[s, [ZERO, ONE]]]),
+    roots: [
+      // t − 1 = −2σ(−2u); t + 1 = 2σ(2u).
+      { r: ONE, factor: () => mulAll([num(-2), sigmoid(mulAll([num(-2), u]))]) },
+      { r: rational(-1n), factor: () => mulAll([num(2), sigmoid(mulAll([num(2), u]))]) },
+    ],
+  };
+}
+
+/** The product of two polynomials. */
+function mulPoly(p: readonly Rational[], q: readonly Rational[]): Rational[] {
+  const out: Rational[] = Array.from({ length: p.length + q.length - 1 }, () => ZERO);
+  p.forEach((a, i) => {
+    q.forEach((b, j) => {
+      out[i + j] = ratAdd(out[i + j], ratMul(a, b));
+    });
+  });
+  return out;
+}
+
+/** The sum of two polynomials. */
+function addPoly(p: readonly Rational[], q: readonly Rational[]): Rational[] {
+  const out: Rational[] = [];
+  for (let i = 0; i < Math.max(p.length, q.length); i++) {
+    out.push(ratAdd(p[i] ?? ZERO, q[i] ?? ZERO));
+  }
+  return out;
+}
+
+/** Largest power of a polynomial variable in a term that is worth expanding. */
+const MAX_DEGREE = 8n;
+
+/** `t` as rest times a polynomial in the variable, or undefined when it is not one. */
+function asPolynomialTerm(
+  t: Expr,
+  x: PolynomialVariable,
+): { readonly poly: Rational[]; readonly rest: Expr } | undefined {
+  let poly: Rational[] = [coefficientOf(t)];
+  const rest: Expr[] = [];
+  for (const f of t.op === 'num' ? [] : t.op === 'mul' ? t.args : [t]) {
+    if (f.op === 'num') continue;
+    const [base, k] = f.op === 'pow' ? [f.args[0], f.args[1]] : [f, ONE_EXPR];
+    const ab = x.affine.get(base);
+    if (ab === undefined) {
+      rest.push(f);
+      continue;
+    }
+    if (k.op !== 'num' || k.value!.den !== 1n || k.value!.num < 0n || k.value!.num > MAX_DEGREE)
+      return undefined;
+    for (let i = 0n; i < k.value!.num; i++) poly = mulPoly(poly, [ab[0], ab[1]]);
+  }
+  return { poly, rest: mulAll(rest) };
+}
+
+/**
+ * A sum that is rest·P(s) for one s = σ(v) (σ(−v) counting as 1 − s) or s = tanh(u), with
+ * P vanishing where it cancels: at s = 1 (σ rounds to 1 for v ≳ 37, tanh for u ≳ 19), at
+ * s = −1 for tanh, at s = 1/2 for σ (v = 0). P(s) = Π(s − r)ᵐ·Q(s), each s − r written
+ * without cancellation (1 − σ(v) = σ(−v), 1 − tanh u = 2σ(−2u), 2σ(v) − 1 = tanh(v/2)).
+ * σ − σ² is σ(v)·σ(−v), not 1 − 1 where σ(v) rounds to 1; 2tanh³u − 2tanh u is
+ * −8·tanh u·σ(2u)·σ(−2u).
+ */
+function factorPolynomial(sum: Expr): Expr | undefined {
+  // Canonical sums merge like terms, so at most one term lacks the variable: it is in one of
+  // the first two (which keeps this linear in the number of terms).
+  const seen = new Set<Expr>();
+  for (const t of sum.args.slice(0, 2)) {
+    for (const f of t.op === 'mul' ? t.args : [t]) {
+      const base = f.op === 'pow' ? f.args[0] : f;
+      if ((base.op !== 'sigmoid' && base.op !== 'tanh') || seen.has(base)) continue;
+      seen.add(base);
+      const factored = factorIn(sum, polynomialVariable(base));
+      if (factored !== undefined) return factored;
+    }
+  }
+  return undefined;
+}
+
+/** `factorPolynomial` for one variable. */
+function factorIn(sum: Expr, x: PolynomialVariable): Expr | undefined {
+  let p: readonly Rational[] = [];
+  let rest: Expr | undefined;
+  for (const t of sum.args) {
+    const term = asPolynomialTerm(t, x);
+    if (term === undefined || (rest !== undefined && term.rest !== rest)) return undefined;
+    rest = term.rest;
+    p = addPoly(p, term.poly);
+  }
+  const factors: Expr[] = [];
+  for (const { r, factor } of x.roots) {
+    const [m, q] = divideOut(p, r);
+    if (m > 0n) factors.push(pow(factor(), num(m)));
+    p = q;
+  }
+  if (factors.length === 0) return undefined;
+  const q = addAll(p.map((c, i) => mulAll([num(c), pow(x.s, num(i))])));
+  return mulAll([...factors, q, rest!]);
+}
+
+const HALF_EXPR = num(1n, 2n);
+
+/**
+ * Divides the polynomial with coefficients `coeffs` (lowest degree first) by (s − r) as often
+ * as r is a root: [how often, the quotient].
+ */
+function divideOut(coeffs: readonly Rational[], r: Rational): [bigint, readonly Rational[]] {
+  let m = 0n;
+  let p = coeffs;
+  for (;;) {
+    if (p.length < 2 || p.every(isZero)) return [m, p];
+    // Synthetic division: q[i−1] = c[i] + r·q[i], remainder c[0] + r·q[0].
+    const q: Rational[] = new Array(p.length - 1);
+    let carry = ZERO;
+    for (let i = p.length - 1; i >= 1; i--) {
+      carry = ratAdd(p[i], ratMul(r, carry));
+      q[i - 1] = carry;
+    }
+    if (!isZero(ratAdd(p[0], ratMul(r, carry)))) return [m, p];
+    p = q;
+    m++;
+  }
+}
+
+/** Functions that are positive on the whole real line: dividing by them never divides by 0. */
+const POSITIVE_FUNCTIONS: ReadonlySet<Expr['op']> = new Set(['sigmoid', 'exp', 'cosh', 'softplus']);
+
+/** For a positive base `f^k` with k > 0 among the factors: the base. */
+function positiveBase(f: Expr): Expr | undefined {
+  const [base, exponent] = f.op === 'pow' ? [f.args[0], f.args[1]] : [f, ONE_EXPR];
+  const positive = exponent.op === 'num' && exponent.value!.num > 0n;
+  return positive && POSITIVE_FUNCTIONS.has(base.op) ? base : undefined;
+}
+
+/** True when some factor of term `t` is `base` to a negative power. */
+function dividesBy(t: Expr, base: Expr): boolean {
+  return (t.op === 'mul' ? t.args : [t]).some(
+    (f) =>
+      f.op === 'pow' && f.args[0] === base && f.args[1].op === 'num' && f.args[1].value!.num < 0n,
+  );
+}
+
+/**
+ * A product of a positive factor f and a sum one of whose terms is divided by f: the product
+ * distributed over the sum, so that f cancels in that term (the builders merge f·f⁻¹). The
+ * reverse sweep writes the gradient of a·log σ(u) + b·log(1 − σ(u)) as
+ * σ(u)·σ(−u)·(a/σ(u) − b/σ(−u)), which is 0·∞ where σ(−u) underflows; distributed it is
+ * a·σ(−u) − b·σ(u). Only positive factors: cancelling them changes no domain.
+ */
+function distributeCancelling(product: Expr): Expr | undefined {
+  const factors = product.args;
+  const bases = factors.map(positiveBase).filter((b): b is Expr => b !== undefined);
+  if (bases.length === 0) return undefined;
+  for (let i = 0; i < factors.length; i++) {
+    const sum = factors[i];
+    if (sum.op !== 'add') continue;
+    if (!sum.args.some((t) => bases.some((b) => dividesBy(t, b)))) continue;
+    const others = factors.filter((_, j) => j !== i);
+    return addAll(sum.args.map((t) => mulAll([...others, t])));
   }
   return undefined;
 }
@@ -138,10 +344,11 @@ function stableNode(node: Expr): Expr {
           (t) => negatedSquareOf(t, 'tanh'),
           (u) => mulAll([num(4), sigmoid(mulAll([num(2), u])), sigmoid(mulAll([num(-2), u]))]),
         ) ??
+        factorPolynomial(node) ??
         node
       );
     case 'mul':
-      return mergeRatio(node) ?? node;
+      return mergeRatio(node) ?? distributeCancelling(node) ?? node;
     default:
       return node;
   }
@@ -161,8 +368,9 @@ function stableNode(node: Expr): Expr {
 export class StableForms {
   private readonly image = new Map<Expr, Expr>();
 
-  /** The stable form of `expr`. */
-  of(expr: Expr): Expr {
+  /** The stable form of `expr` (or of its text). */
+  of(input: ExprInput): Expr {
+    const expr = toExpression(input, 'stableForm');
     const hit = this.image.get(expr);
     if (hit !== undefined) return hit;
     const [out] = mapBottomUp([expr], (node, args) => {
@@ -184,4 +392,4 @@ export class StableForms {
 }
 
 /** The stable form of `expr` (see `StableForms` to share the work between expressions). */
-export const stableForm = (expr: Expr): Expr => new StableForms().of(expr);
+export const stableForm = (expr: ExprInput): Expr => new StableForms().of(expr);

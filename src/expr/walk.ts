@@ -3,6 +3,7 @@
  * symbols, sizes. No walk recurses, so 10⁵-deep expressions are fine.
  */
 import { postorder } from './dag.js';
+import { type ExprInput, toExpressions } from './input.js';
 import type { Expr } from './node.js';
 import { compareNames } from './order.js';
 
@@ -30,8 +31,8 @@ export function mapBottomUp(
  * freeSymbols(parse('w2*tanh(w1*x) - y')).map(String); // ['w1', 'w2', 'x', 'y']
  * ```
  */
-export function freeSymbols(expr: Expr | readonly Expr[]): Expr[] {
-  const syms = postorder(expr).filter((n) => n.op === 'sym');
+export function freeSymbols(expr: ExprInput | readonly ExprInput[]): Expr[] {
+  const syms = postorder(toExpressions(expr, 'freeSymbols')).filter((n) => n.op === 'sym');
   return syms.sort((a, b) => compareNames(a.name!, b.name!) || (a.name! < b.name! ? -1 : 1));
 }
 
@@ -39,18 +40,18 @@ export function freeSymbols(expr: Expr | readonly Expr[]): Expr[] {
  * The number of distinct DAG nodes, counting shared subexpressions once (also across an
  * array of expressions): the memory and work a derivative really costs.
  */
-export function size(expr: Expr | readonly Expr[]): number {
-  return postorder(expr).length;
+export function size(expr: ExprInput | readonly ExprInput[]): number {
+  return postorder(toExpressions(expr, 'size')).length;
 }
 
 /**
  * The number of nodes the expression would have printed as a tree (shared subexpressions
  * counted at every use). Exact as a bigint; may be astronomically larger than `size`.
  */
-export function treeSize(expr: Expr | readonly Expr[]): bigint {
+export function treeSize(expr: ExprInput | readonly ExprInput[]): bigint {
   const memo = new Map<number, bigint>();
   let total = 0n;
-  const roots = Array.isArray(expr) ? expr : [expr as Expr];
+  const roots = toExpressions(expr, 'treeSize');
   for (const node of postorder(roots)) {
     let n = 1n;
     for (const a of node.args) n += memo.get(a.id)!;

@@ -190,14 +190,23 @@ const extentText = (e: Extent): string =>
   typeof e === 'number' ? `${e}` : e.per === 1 ? e.size : `${e.size} * ${e.per}`;
 
 /** `if (x.length < n) throw …` — a short input would otherwise read `undefined` as NaN. */
+/**
+ * `if (!(x.length >= n)) throw …`: a short input would otherwise read `undefined` as NaN, and
+ * anything without a length (undefined, a number, a Symbol) fails the test too, so a wrong
+ * argument is an `E` (InvalidArgumentError or RangeError), never a raw TypeError.
+ */
 const lengthCheck = (name: string, length: number, label: string): string =>
-  `if (${name}.length < ${length}) throw new E('${label} needs at least ${length} entries');`;
+  `if (${name} == null || !(${name}.length >= ${length})) throw new E('${label} needs at least ${length} entries');`;
 
 /** The checks (and bindings) that receive the arguments. */
 function argumentLines(params: readonly Param[]): string[] {
   const lines: string[] = [];
   for (const p of params) {
-    if (p.kind === 'number') continue;
+    if (p.kind === 'number') {
+      // JavaScript would coerce (or throw on a Symbol); a compiled function takes numbers.
+      lines.push(`if (typeof ${p.name} !== 'number') throw new E('${p.name} must be a number');`);
+      continue;
+    }
     if (p.kind === 'columns') {
       const m = p.columns.length;
       lines.push(
@@ -320,14 +329,30 @@ function printProgram(laid: LaidProgram): { text: string; kernels: Set<NumericKe
     for (const m of unit.memory) {
       parts.push(`const ${identifier(m.name)} = new Float64Array(${m.size});`);
     }
-    const print = (name: string, params: readonly string[], body: readonly Line[]): void => {
+    const print = (
+      name: string,
+      params: readonly string[],
+      body: readonly Line[],
+      entry = false,
+    ): void => {
       const p = new Printer(unit.main.params);
-      p.lines(body, '  ');
+      p.lines(body, entry ? '    ' : '  ');
       for (const k of p.kernels) kernels.add(k);
+      // The entry turns what a wrong argument makes JavaScript throw (a BigInt or a Symbol
+      // in an array, a getter that throws) into `E`; V8 optimises the try as usual.
+      const lines = entry
+        ? [
+            '  try {',
+            ...p.out,
+            '  } catch (err) {',
+            "    throw err instanceof E ? err : new E('invalid argument: ' + (err instanceof Error ? err.message : String(err)));",
+            '  }',
+          ]
+        : p.out;
       parts.push(
         [
           `function ${identifier(name)}(${params.map(identifier).join(', ')}) {`,
-          ...p.out,
+          ...lines,
           '}',
         ].join('\n'),
       );
@@ -343,6 +368,7 @@ function printProgram(laid: LaidProgram): { text: string; kernels: Set<NumericKe
       unit.main.name,
       unit.main.params.map((p) => p.name),
       unit.main.body,
+      true,
     );
   }
   return { text: parts.join('\n'), kernels };
