@@ -187,9 +187,16 @@ export class Lowering {
     let coef = sign;
     const num: IrNode[] = [];
     const den: IrNode[] = [];
+    // σ·(1 − σ) (sigmoid's partial) is dsigmoid(v, σ): 1 − σ cancels where σ rounds to 1.
+    const paired = sigmoidPair(node);
     for (const f of node.args) {
       if (f.op === 'num') coef *= ratToNumber(f.value!);
+      else if (paired !== undefined && (f === paired[0] || f === paired[1])) continue;
       else this.pushFactor(f, num, den);
+    }
+    if (paired !== undefined) {
+      const s = paired[0];
+      num.push(this.ir.apply('dsigmoid', [this.get(s.args[0]), this.get(s)]));
     }
     return this.ir.prod(coef, num, den);
   }
@@ -307,6 +314,18 @@ export class Lowering {
     sum: (terms) => this.ir.sum(terms),
     scale: (value, partial) => this.scale(value, partial),
   };
+}
+
+/** For a product with factors σ(v) and 1 − σ(v): those two factors. */
+function sigmoidPair(product: Expr): [Expr, Expr] | undefined {
+  for (const f of product.args) {
+    if (f.op !== 'add' || f.args.length !== 2 || f.args[0] !== ONE_EXPR) continue;
+    const t = f.args[1];
+    if (t.op !== 'mul' || t.args.length !== 2 || !isMinusOne(t.args[0])) continue;
+    const s = t.args[1];
+    if (s.op === 'sigmoid' && product.args.includes(s)) return [s, f];
+  }
+  return undefined;
 }
 
 /** For `1 − tanh(u)²`, the node u. */

@@ -111,23 +111,42 @@ function sameFactors(m: Expr, args: readonly Expr[], lead: number, end: number):
  */
 class Deferred {
   private built: Expr | undefined;
+  /** How many deferred products extend this one (a shared prefix is built once, for all). */
+  private extensions = 0;
+
   constructor(
     readonly factor: Expr,
     readonly rest: Value,
-  ) {}
+  ) {
+    if (rest instanceof Deferred) rest.extensions++;
+  }
 
-  /** The canonical product; iterative, cached. */
+  /**
+   * The canonical product; iterative, cached. A prefix that other products extend too is
+   * built (and cached) on the way, so the adjoints of a variable used at every level of a
+   * chain, ((x + 1)·y + 1)·y…, are built in linear time; an unshared chain is one product.
+   */
   build(): Expr {
     if (this.built !== undefined) return this.built;
-    const factors: Expr[] = [];
+    const chain: Deferred[] = [];
     let v: Value = this;
     while (v instanceof Deferred && v.built === undefined) {
-      factors.push(v.factor);
+      chain.push(v);
       v = v.rest;
     }
-    factors.push(v instanceof Deferred ? v.built! : v);
-    this.built = mulAll(factors);
-    return this.built;
+    let below: Expr = v instanceof Deferred ? v.built! : v;
+    let factors: Expr[] = [];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const d = chain[i];
+      factors.push(d.factor);
+      if (i === 0 || d.extensions > 1) {
+        factors.push(below);
+        below = mulAll(factors);
+        d.built = below;
+        factors = [];
+      }
+    }
+    return below;
   }
 }
 

@@ -61,6 +61,7 @@ export const PRIMITIVE_FLOATS: {
   erf,
   heaviside,
   gate: (s, a) => (s === 0 && !Number.isNaN(a) ? 0 : s * a),
+  dsigmoid: (v, s) => (s < 0.9999 ? s * (1 - s) : s / (1 + Math.exp(v))),
   sech2: (u, t) => (Math.abs(t) < 0.9999 ? 1 - t * t : 4 / (Math.exp(u) + Math.exp(-u)) ** 2),
 };
 

@@ -76,7 +76,9 @@ export type SignText = '-' | '0' | '+' | '-0' | '0+' | '-+' | '-0+';
  * with the convention that a step at 0 zeroes it even where a is ±∞ (a NaN a stays NaN): the
  * derivative of relu(x)^(1/2) is ½·relu(x)^(−1/2)·H(x), 0 (not ∞·0) where x < 0; and
  * `sech2(u, t)`, sech²(u) given t = tanh(u): 1 − t² while |t| < 0.9999 (within ~1e-12
- * relative), else from exp (1 − t² is 0 once tanh(u) rounds to ±1, from |u| ≈ 19). Every back end maps each primitive to its language (a table typed
+ * relative), else from exp (1 − t² is 0 once tanh(u) rounds to ±1, from |u| ≈ 19); and
+ * `dsigmoid(v, s)`, σ′(v) = s·(1 − s) given s = σ(v), with 1 − s taken as σ(−v) where s rounds
+ * toward 1. Every back end maps each primitive to its language (a table typed
  * over this vocabulary, so a new primitive is a compile error in every back end until each
  * says how to compute it).
  */
@@ -114,6 +116,7 @@ export const KERNEL_PRIMITIVES = {
   heaviside: 1,
   gate: 2,
   sech2: 2,
+  dsigmoid: 2,
 } as const satisfies Readonly<Record<string, 1 | 2>>;
 
 /** A float primitive of the kernel vocabulary. */

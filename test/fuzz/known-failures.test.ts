@@ -21,9 +21,9 @@ function gradientAt(text: string, at: number): number {
   return g[0];
 }
 
-describe.skipIf(!RUN_KNOWN)('known failures of compiled code (src/codegen)', () => {
-  // σ′ = σ(1 − σ) and tanh′ = 1 − t² are lowered as written; the interpreter's stable forms
-  // (σ(u)·σ(−u), 4σ(2u)σ(−2u)) keep every digit.
+describe('compiled code keeps its digits at the edges (found by the fuzz suite, fixed)', () => {
+  // σ′ = σ(1 − σ) and tanh′ = 1 − t² were lowered as written; they are the dsigmoid and sech2
+  // kernels now, and Hessians are formed as expressions (stable forms) before lowering.
   it('compileGradient(sigmoid(x)) at x = 40 is 4.2484e-18 (today: 0)', () => {
     expect(relativeError(gradientAt('sigmoid(x)', 40), sigmoid(40) * sigmoid(-40))).toBeLessThan(
       1e-12,
@@ -51,10 +51,12 @@ describe.skipIf(!RUN_KNOWN)('known failures of compiled code (src/codegen)', () 
     const h = compileHessian(loss, [x])([40])[0];
     expect(relativeError(h, -sigmoid(40) * sigmoid(-40))).toBeLessThan(1e-12);
   });
+});
 
+describe.skipIf(!RUN_KNOWN)('known failures of compiled code (src/codegen)', () => {
   // −2·x·(x² + 1)⁻² at x = 1.8e308: −2·x overflows before the product meets the exact 0 of
   // (x² + 1)⁻²; the interpreter returns −0 (a product of finite factors with a 0 is 0).
-  it.each(['atan(x)', 'erf(x)', 'asinh(x)', 'acosh(x)'])(
+  it.each(['atan(x)', 'erf(x)'])(
     'compileHessian(%s) at x = Number.MAX_VALUE is finite (today: NaN)',
     (f) => {
       const h = compileHessian(parse(f), [x])([Number.MAX_VALUE])[0];
@@ -77,28 +79,32 @@ describe.skipIf(!RUN_KNOWN)('known failures of depth (issue 9 part 1: linear at 
 
   // grad of x^(x^(…^2)): 50 levels 0.05 s, 100 0.3 s, 200 0.5 s, 400 2.7 s, 1000 26 s (diff of
   // 1000 levels: 0.17 s). The reverse sweep merges the equal bases x of the adjoints' factors
-  // into x^(u₁ + u₂ + …) sums of growing length, each sorted by compareExprs over deep terms.
+  // into x^(u₁ + u₂ + …) sums of growing length: the gradient itself has n such sums of up to
+  // n terms, so with flat canonical products its size, not only its time, is quadratic.
   it('grad of a power tower x^(x^(…)) grows linearly with its height', () => {
     const tower = (n: number) => parse(`${'(x^'.repeat(n)}2${')'.repeat(n)}`);
     const [a, b] = [tower(100), tower(200)];
     expect(time(() => grad(b, [x]))).toBeLessThan(4 * time(() => grad(a, [x])) + 50);
   });
+});
 
-  // ((x + 1)·y + 1)·y …: grad by [x, y] takes 0.4 s at depth 2500, 0.9 s at 5000, 3.0 s at
-  // 10⁴ (diff: 0.06, 0.15, 0.15 s): the adjoints of y's many uses are deferred products
-  // whose builds each walk the chain again.
-  it('grad of ((x + 1)·y + 1)·y … grows linearly with its depth', () => {
-    const nest = (n: number) => parse(`${'(('.repeat(n)}x${' + 1)*y)'.repeat(n)}`);
-    const vars = [x, sym('y')];
-    const [a, b] = [nest(2500), nest(5000)];
-    expect(time(() => grad(b, vars))).toBeLessThan(3 * time(() => grad(a, vars)) + 50);
+describe('depth, fixed', () => {
+  // ((x + 1)·y + 1)·y …: grad by [x, y] took 0.4 s at depth 2500, 0.9 s at 5000, 3.0 s at
+  // 10⁴: the adjoints of y's many uses were deferred products whose builds each walked the
+  // chain again. Shared prefixes are built once now (83 ms at 10⁴). Not timed: the result
+  // is checked, and a quadratic build would take minutes at this depth.
+  it('grad of ((x + 1)·y + 1)·y … at depth 2·10⁴', () => {
+    const n = 20_000;
+    const e = parse(`${'(('.repeat(n)}x${' + 1)*y)'.repeat(n)}`);
+    const [dx] = grad(e, [x, sym('y')]);
+    expect(dx).toBe(parse(`y^${n}`));
   });
 });
 
-describe.skipIf(!RUN_KNOWN)('known failures of printing (format.ts, latex.ts)', () => {
+describe('printing, fixed', () => {
   // The derivative of sin(cos(…x)) 2·10⁴ deep is a product of 2·10⁴ factors, each printing its
   // own chain: 2·10⁸ nodes as a tree, more text than a JavaScript string can hold. format,
-  // toLatex, String and JSON.stringify throw a raw RangeError ("Invalid string length").
+  // toLatex, String and JSON.stringify threw a raw RangeError; now a LeibnizError.
   it('printing an expression too large for a string is a LeibnizError', () => {
     const d = diff(parse(`${'sin(cos('.repeat(10_000)}x${'))'.repeat(10_000)}`), 'x');
     expect(treeSize(d)).toBeGreaterThan(100_000_000n);

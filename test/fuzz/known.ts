@@ -5,9 +5,7 @@
  * known-failures.test.ts replays each reproduction).
  */
 
-import { postorder } from '../../src/expr/dag.js';
 import type { Expr } from '../../src/expr/node.js';
-import { stableForm } from '../../src/expr/stable.js';
 
 /** A known failure of compiled derivatives: which expressions, points and order. */
 export interface KnownFailure {
@@ -17,21 +15,7 @@ export interface KnownFailure {
   matches(e: Expr, at: number, order: 1 | 2): boolean;
 }
 
-const uses = (e: Expr, ops: readonly string[]): boolean =>
-  postorder(stableForm(e)).some((n) => ops.includes(n.op));
-
 export const KNOWN_COMPILED_FAILURES: readonly KnownFailure[] = [
-  {
-    // Code generation lowers the table's partials σ′ = σ(1 − σ) and tanh′ = 1 − t² as
-    // written, where the interpreter's stable forms give σ(u)·σ(−u) and 4σ(2u)σ(−2u):
-    // compileGradient(sigmoid(x)) is 5.6027964176e-9 at x = 19 (true 5.6027963748e-9) and 0
-    // from x ≈ 37 (true 4.2e-18 at 40); compileGradient(tanh(x)) is 2.2e-16 at 19 (true
-    // 1.26e-16) and 0 from 20; compileHessian(tanh(atan(x))) is −2e-100 at x = 1e-100 (true
-    // −4e-100: two σ(1 − σ) terms cancel).
-    description: 'compiled σ′ and tanh′ lose digits (σ(1 − σ), 1 − t² not in stable form)',
-    kind: 'imprecise',
-    matches: (e) => uses(e, ['sigmoid', 'tanh']),
-  },
   {
     // −2·x·(x² + 1)⁻² (atan″) at x = 1.8e308: −2·x overflows, times 0 is NaN. The interpreter
     // returns the exact 0 of a product of finite factors with a zero; compiled code does not.

@@ -56,6 +56,9 @@ const HELPERS = {
   lz_gate:
     'static inline double lz_gate(double s, double a) {\n  return s == 0.0 && a == a ? 0.0 : s * a;\n}',
   // sech²(u) given t = tanh(u): 1 − t² while it keeps its digits, else from exp.
+  // σ′(v) given s = σ(v): s·(1 − s) while it keeps its digits, else s·σ(−v).
+  lz_dsigmoid:
+    'static inline double lz_dsigmoid(double v, double s) {\n  return s < 0.9999 ? s * (1.0 - s) : s / (1.0 + exp(v));\n}',
   lz_sech2:
     'static inline double lz_sech2(double u, double t) {\n  if (fabs(t) < 0.9999) return 1.0 - t * t;\n  double s = exp(u) + exp(-u);\n  return 4.0 / (s * s);\n}',
 } as const;
@@ -110,6 +113,7 @@ export const C_PRIMITIVES = {
   heaviside: helper('lz_heaviside'),
   gate: helper('lz_gate'),
   sech2: helper('lz_sech2'),
+  dsigmoid: helper('lz_dsigmoid'),
 } as const satisfies { readonly [P in KernelPrimitive]: CPrimitive };
 
 const C_KEYWORDS =

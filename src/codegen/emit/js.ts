@@ -99,6 +99,10 @@ export const JS_PRIMITIVES = {
   gate: { text: ([s, a]) => `(${s} === 0 && ${a} === ${a} ? 0 : ${s} * ${a})` },
   // |t| < 0.9999 (|u| < 4.95): 1 − t² is within ~1e-12 relative; beyond, where tanh rounds
   // toward ±1, 4/(eᵘ + e⁻ᵘ)² keeps every digit. The branch is rarely taken, so it is cheap.
+  // s < 0.9999 (v < 9.2): s·(1 − s) is within ~1e-12 relative; beyond, 1 − s is σ(−v).
+  dsigmoid: {
+    text: ([v, s]) => `(${s} < 0.9999 ? ${s} * (1 - ${s}) : ${s} / (1 + Math.exp(${v})))`,
+  },
   sech2: {
     text: ([u, t]) =>
       `(Math.abs(${t}) < 0.9999 ? 1 - ${t} * ${t} : 4 / (Math.exp(${u}) + Math.exp(-${u})) ** 2)`,

@@ -1,10 +1,13 @@
 /**
  * Second-derivative programs: the dense Hessian (each pair i ≤ j computed once, mirrored)
  * and the Hessian-vector product H·v (the reverse sweep of Σᵢ vᵢ·∂f/∂xᵢ: one pass over the
- * gradient's DAG, no n×n matrix).
+ * gradient's DAG, no n×n matrix). Both are formed as expressions first, so the canonical
+ * form and the stable forms see them whole before they are lowered: differentiating the
+ * lowered gradient instead would subtract σ(1 − σ) terms that cancel (a factor 2 lost in
+ * the Hessian of tanh(atan(x)) near 0).
  */
-import { grad } from '../../diff/diff.js';
-import type { Expr } from '../../expr/index.js';
+import { grad, hessian, reverse } from '../../diff/diff.js';
+import { type Expr, sym } from '../../expr/index.js';
 import { Lowering } from '../lower.js';
 import { at, type Program, type Stmt, store } from '../program.js';
 import {
@@ -25,17 +28,15 @@ export function hessianProgram(expr: Expr, vars: readonly Expr[]): Program {
   checkBound([expr], vars);
   const bindings = bindAll(vars, 'x');
   const low = new Lowering(bindings, true);
-  const gradient = grad(expr, vars);
+  const h = hessian(expr, vars);
   const n = vars.length;
   const stores: Stmt[] = [];
-  const one = low.ir.lit(1);
   for (let i = 0; i < n; i++) {
-    const row = low.adjoints([gradient[i]], [one], vars.slice(i));
-    row.forEach((h, k) => {
-      const j = i + k;
-      stores.push(store('o', at(i * n + j), h));
-      if (j !== i) stores.push(store('o', at(j * n + i), h));
-    });
+    for (let j = i; j < n; j++) {
+      const entry = low.lower(h[i][j]);
+      stores.push(store('o', at(i * n + j), entry));
+      if (j !== i) stores.push(store('o', at(j * n + i), entry));
+    }
   }
   return single({
     name: 'hessian',
@@ -50,16 +51,13 @@ export function hessianProgram(expr: Expr, vars: readonly Expr[]): Program {
 /** H(x)·v into `o` (allocated when absent). */
 export function hessianVectorProgram(expr: Expr, vars: readonly Expr[]): Program {
   checkBound([expr], vars);
-  const bindings = bindAll(vars, 'x');
+  // The direction's entries as symbols no user text can name (a name with a NUL in it).
+  const direction = vars.map((_, k) => sym(`\u0000v${k}`));
+  const bindings = [...bindAll(vars, 'x'), ...bindAll(direction, 'v')];
   const low = new Lowering(bindings, true);
-  const gradient = grad(expr, vars);
+  const hv = reverse(grad(expr, vars), direction, vars).map((e) => low.lower(e));
   const n = vars.length;
-  const seeds = vars.map((_, k) => low.ir.input('v', k));
-  const hv = low.adjoints(gradient, seeds, vars);
   const inputs = inputsOf(low, bindings, fromPoint);
-  seeds.forEach((s, k) => {
-    inputs.set(s, { kind: 'element', array: 'v', index: at(k) });
-  });
   return single({
     name: 'hessianVector',
     params: [
