@@ -263,6 +263,19 @@ export function mayMatchAC(keys: RequiredKeys, s: Expr): boolean {
   return true;
 }
 
+/**
+ * {@link mayMatchAC} for a subject argument under a fixed-shape pattern (the `u` of
+ * `exp(?k*log(?u))`): a sum or product of the pattern's operator is scanned as usual, any
+ * other node stands for a sum or product of one argument.
+ */
+export function mayMatchACArgument(keys: RequiredKeys, op: Op, s: Expr): boolean {
+  if (s.op === op) return mayMatchAC(keys, s);
+  for (const k of keys.direct) if (!offers(s, k)) return false;
+  for (const k of keys.nested)
+    if (!offers(s, k) && !(s.op === 'mul' && s.args.some((f) => offers(f, k)))) return false;
+  return true;
+}
+
 /** A mutable binding environment with an undo trail. */
 export class Env {
   private readonly names: string[] = [];
