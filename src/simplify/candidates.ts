@@ -3,7 +3,17 @@
  * the cancelled quotient, the sum over a common denominator. Their caches (polynomials,
  * classifications) live in the run's scratch space, keyed by node, so a DAG is converted once.
  */
-import { type Expr, memoPostorder } from '../expr/index.js';
+import {
+  type Expr,
+  isOne,
+  isZero,
+  memoPostorder,
+  type Rational,
+  ratAdd,
+  ratCompare,
+  ratNeg,
+  ZERO,
+} from '../expr/index.js';
 import { termParts } from './factor.js';
 import { treeWeight } from './measure.js';
 import {
@@ -328,7 +338,7 @@ const powerMayCombine = (node: Expr): boolean =>
  * denominator: it combines on its own, or its denominators meet the product's numerator
  * ((1/(x + 1) − y)·(x + 1) → 1 − y·(x + 1)).
  */
-export function fractionMayCancel(product: Expr, sum: Expr): boolean {
+function fractionMayCancel(product: Expr, sum: Expr): boolean {
   if (sumMayCombine(sum)) return true;
   const others = new Set<string>();
   for (const f of product.args)
@@ -339,6 +349,57 @@ export function fractionMayCancel(product: Expr, sum: Expr): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Whether a sum factor of a product can shrink the product by going over its denominators
+ * (`together-in-product`), decided without building anything. The builder merges equal
+ * bases and distributes numeric multiples of sums, nothing else, so the product shrinks
+ * only when (a) a denominator of the sum is the base of a positive power among the other
+ * factors, and cancels ((1/s − y)·s → 1 − y·s), or (b) it is a denominator of the product
+ * too, so the two merge, and the new numerator can collapse: a term that is a number over
+ * all but one sum denominator s (to the first power) becomes c·s, which is distributed so
+ * like terms meet ((x + y)/(x − y) + 2 → (3x − y)/(x − y)).
+ */
+export function denominatorMeetsFactor(product: Expr, sum: Expr): boolean {
+  // The sum's denominators, base → most negative exponent (as togetherSum takes them).
+  const dens = new Map<Expr, Rational>();
+  for (const t of sum.args) {
+    for (const f of t.op === 'mul' ? t.args : [t]) {
+      if (!isNegativePower(f)) continue;
+      const e = f.args[1].value!;
+      const old = dens.get(f.args[0]);
+      if (old === undefined || ratCompare(e, old) < 0) dens.set(f.args[0], e);
+    }
+  }
+  if (dens.size === 0) return false;
+  let merges = false;
+  for (const g of product.args) {
+    if (g === sum) continue;
+    const base = g.op === 'pow' ? g.args[0] : g;
+    if (!dens.has(base)) continue;
+    if (!isNegativePower(g)) return true;
+    merges = true;
+  }
+  return merges && sum.args.some((t) => numberTimesOneSum(t, dens));
+}
+
+/** t·D is c·s for a sum s, D the common denominator `dens`: t is a number over the rest of D. */
+function numberTimesOneSum(t: Expr, dens: ReadonlyMap<Expr, Rational>): boolean {
+  const own = new Map<Expr, Rational>();
+  for (const f of t.op === 'mul' ? t.args : [t]) {
+    if (f.op === 'num') continue;
+    if (!isNegativePower(f)) return false;
+    own.set(f.args[0], f.args[1].value!);
+  }
+  let left: Expr | undefined;
+  for (const [base, e] of dens) {
+    const rest = ratAdd(ratNeg(e), own.get(base) ?? ZERO);
+    if (isZero(rest)) continue;
+    if (left !== undefined || base.op !== 'add' || !isOne(rest)) return false;
+    left = base;
+  }
+  return left !== undefined;
 }
 
 /** A numerator factor and a denominator factor (or two denominator sums) that may cancel. */
@@ -446,8 +507,10 @@ export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefine
     if (e !== undefined) made.add(e);
     return e;
   };
-  // With sines and cosines about, sin² + cos² = 1 may cancel more: try reducing either.
-  const policies = hasTrig(node) ? [contexts.plain, contexts.sin, contexts.cos] : [contexts.plain];
+  // With a sine and a cosine of one argument, sin² + cos² = 1 may cancel more: try reducing either.
+  const policies = hasTrigPair(node)
+    ? [contexts.plain, contexts.sin, contexts.cos]
+    : [contexts.plain];
   for (const rc of policies) {
     const before = rc.memo.size;
     const f = ratFormOf(node, rc);
@@ -500,15 +563,37 @@ function isOpaqueIn(product: Expr, f: Expr): boolean {
   return true;
 }
 
-const TRIG = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'sinh', 'cosh']);
+/** Bits of the functions a Pythagorean relation ties together (tan, sec, … are both sides). */
+const TRIG_BITS: Readonly<Record<string, number>> = {
+  sin: 1,
+  cos: 2,
+  tan: 3,
+  sec: 3,
+  csc: 3,
+  cot: 3,
+  sinh: 4,
+  cosh: 8,
+};
 
-/** True when the rational structure of `node` reaches a trigonometric function. */
-function hasTrig(node: Expr): boolean {
+/**
+ * True when the rational structure of `node` reaches both sides of a Pythagorean identity
+ * for one argument: sin(u) and cos(u) (or a quotient of them such as tan(u)), or sinh(u)
+ * and cosh(u). The identity relates two functions, so with one alone it cannot cancel
+ * anything and the reduced policies are not worth their work.
+ */
+function hasTrigPair(node: Expr): boolean {
   const stack = [node];
   const seen = new Set<Expr>();
+  const found = new Map<Expr, number>();
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (TRIG.has(n.op)) return true;
+    const bit = TRIG_BITS[n.op];
+    if (bit !== undefined) {
+      const m = (found.get(n.args[0]) ?? 0) | bit;
+      if ((m & 3) === 3 || (m & 12) === 12) return true;
+      found.set(n.args[0], m);
+      continue;
+    }
     if (seen.has(n) || !(n.op === 'add' || n.op === 'mul' || n.op === 'pow')) continue;
     seen.add(n);
     stack.push(...n.args);

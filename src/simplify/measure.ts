@@ -214,6 +214,16 @@ export function productWeightOf(factors: readonly Expr[]): number {
   return productNodes(undefined, factors).w;
 }
 
+/**
+ * The printed weight of `c·factors` (c a number, factors not numbers, with distinct bases)
+ * without building the product: what `treeWeight(mul(num(c), ...factors))` gives when the
+ * builder merges nothing.
+ */
+export function scaledProductWeight(c: Rational, factors: readonly Expr[]): number {
+  for (const f of factors) treeWeight(f);
+  return productNodes(c.num === 1n && c.den === 1n ? undefined : c, factors).w;
+}
+
 /** The printed weight of −u for a sum u, without building it. */
 export function negatedSumWeight(u: Expr): number {
   treeWeight(u);

@@ -18,9 +18,11 @@ import {
   mul,
   num,
   ODD_FUNCTIONS,
+  ONE,
   type Op,
   postorder,
   pow,
+  type Rational,
   ratAdd,
   ratMul,
   ratNeg,
@@ -28,17 +30,17 @@ import {
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
 import {
+  denominatorMeetsFactor,
   expandCandidate,
   expandedPoly,
-  fractionMayCancel,
   isExpandable,
   rationalCandidate,
 } from './candidates.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
-import { contentOutWeight, treeWeight } from './measure.js';
+import { contentOutWeight, scaledProductWeight, treeWeight } from './measure.js';
 import { extractRoot, logRatio } from './numbers.js';
 import { polyToExpr } from './poly.js';
-import { hasDenominator, togetherSum } from './quotient.js';
+import { togetherSum } from './quotient.js';
 import { guards, procedure, type Rule, type RuleContext, rule } from './rule.js';
 
 const positive = (e: Expr | undefined, ctx: RuleContext): boolean =>
@@ -278,6 +280,113 @@ export const EXP_LOG_RULES: readonly Rule[] = [
     ['log'],
   ),
 ];
+
+/** ±1 ± exp(v): the sign of the exponential, the constant and v (undefined otherwise). */
+function expPlusOne(sum: Expr): { sign: 1 | -1; constant: 1 | -1; v: Expr } | undefined {
+  if (sum.op !== 'add' || sum.args.length !== 2) return undefined;
+  const [c, t] = sum.args;
+  if (c.op !== 'num' || c.value!.den !== 1n || (c.value!.num !== 1n && c.value!.num !== -1n))
+    return undefined;
+  const constant = c.value!.num === 1n ? 1 : -1;
+  if (t.op === 'exp') return { sign: 1, constant, v: t.args[0] };
+  const negated =
+    t.op === 'mul' &&
+    t.args.length === 2 &&
+    t.args[0].op === 'num' &&
+    t.args[0].value!.num === -1n &&
+    t.args[0].value!.den === 1n &&
+    t.args[1].op === 'exp';
+  return negated ? { sign: -1, constant, v: t.args[1].args[0] } : undefined;
+}
+
+/**
+ * exp-over-sum-hyperbolic: in a product with exp(w) and (s·eᵛ + c)^k (k a negative integer,
+ * s, c = ±1), s·eᵛ + c = s·2·e^(v/2)·h(v/2) with h = cosh when s = c, else sinh, so the
+ * pair becomes s^k·2^k·h(v/2)^k·exp(w + k·v/2). Pairs are balanced one after the other on a
+ * list of factors while each makes the product smaller (weighed without building it: the
+ * exponentials must meet, usually to exp(0) = 1), and the product is built once.
+ */
+function expOverSum(node: Expr): Expr | undefined {
+  let scale = node.args[0].op === 'num' ? node.args[0].value! : ONE;
+  let factors = node.args.filter((a) => a.op !== 'num');
+  let weight = treeWeight(node);
+  for (let step = 0; step < 8; step++) {
+    const next = balanceOnce(scale, factors, weight);
+    if (next === undefined) break;
+    ({ scale, factors, weight } = next);
+  }
+  if (weight === treeWeight(node)) return undefined;
+  const out = mul(num(scale), ...factors);
+  return treeWeight(out) < treeWeight(node) ? out : undefined;
+}
+
+/** A term as its rational coefficient and the rest of its factors. */
+function coefficientSplit(e: Expr): { c: Rational; rest: readonly Expr[] } {
+  if (e.op === 'num') return { c: e.value!, rest: [] };
+  if (e.op === 'mul' && e.args[0].op === 'num')
+    return { c: e.args[0].value!, rest: e.args.slice(1) };
+  return { c: ONE, rest: e.op === 'mul' ? e.args : [e] };
+}
+
+const sameFactors = (a: readonly Expr[], b: readonly Expr[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * w + m·v when every term of v is a multiple of a term of w (v given as split terms), else
+ * undefined: only then do the exponentials meet.
+ */
+function shiftedExponent(
+  w: Expr,
+  v: readonly { c: Rational; rest: readonly Expr[] }[],
+  m: Rational,
+): Expr | undefined {
+  const terms = (w.op === 'add' ? w.args : [w]).map(coefficientSplit);
+  const coeffs = terms.map((t) => t.c);
+  for (const t of v) {
+    const i = terms.findIndex((u) => sameFactors(u.rest, t.rest));
+    if (i < 0) return undefined;
+    coeffs[i] = ratAdd(coeffs[i], ratMul(m, t.c));
+  }
+  return add(...terms.map((t, i) => mul(num(coeffs[i]), ...t.rest)));
+}
+
+/** The best single balancing step on `scale·factors` that makes it smaller than `weight`. */
+function balanceOnce(
+  scale: Rational,
+  factors: readonly Expr[],
+  weight: number,
+): { scale: Rational; factors: Expr[]; weight: number } | undefined {
+  let best: { scale: Rational; factors: Expr[]; weight: number } | undefined;
+  for (const f of factors) {
+    if (f.op !== 'pow' || f.args[1].op !== 'num' || f.args[1].value!.den !== 1n) continue;
+    const k = f.args[1].value!.num;
+    if (k >= 0n || k < -16n) continue;
+    const form = expPlusOne(f.args[0]);
+    if (form === undefined) continue;
+    const vTerms = (form.v.op === 'add' ? form.v.args : [form.v]).map(coefficientSplit);
+    for (const g of factors) {
+      if (g.op !== 'exp') continue;
+      const left = shiftedExponent(g.args[0], vTerms, { num: k, den: 2n });
+      if (left === undefined) continue;
+      // cosh is even and sinh odd: the half argument is taken with its sign out.
+      let sign = form.sign === -1 && k % 2n !== 0n ? -1n : 1n;
+      let half = mul(num({ num: 1n, den: 2n }), form.v);
+      const cosh = form.sign === form.constant;
+      if (looksNegative(half, true)) {
+        half = negate(half);
+        if (!cosh && k % 2n !== 0n) sign = -sign;
+      }
+      const h = fn(cosh ? 'cosh' : 'sinh', [half]);
+      const next = factors.filter((a) => a !== f && a !== g);
+      next.push(pow(h, num(k)));
+      if (left.op !== 'num' || left.value!.num !== 0n) next.push(fn('exp', [left]));
+      const nextScale = ratMul(scale, { num: sign, den: 2n ** -k });
+      const w = scaledProductWeight(nextScale, next);
+      if (w < (best?.weight ?? weight)) best = { scale: nextScale, factors: next, weight: w };
+    }
+  }
+  return best;
+}
 
 /**
  * Logarithm expansion: `log(a·b) → log a + log b`, `log(a^b) → b·log a` (under positivity)
@@ -576,7 +685,7 @@ export const FACTOR_RULES: readonly Rule[] = [
     (node) => {
       let changed = false;
       const factors = node.args.map((f) => {
-        if (f.op !== 'add' || !hasDenominator(f) || !fractionMayCancel(node, f)) return f;
+        if (f.op !== 'add' || !denominatorMeetsFactor(node, f)) return f;
         const t = togetherSum(f);
         changed ||= t !== f;
         return t;
@@ -709,16 +818,27 @@ function safeNonnegative(u: Expr, ctx: RuleContext): boolean {
 }
 
 /**
+ * Finishing forms, applied once to every product of the result and kept when smaller: an
+ * exponential over eᵛ ± 1 as a hyperbolic function. Not part of normalisation, where it
+ * would hide the exponentials from the rational forms of the sums around them.
+ */
+export const FINISH_FORM_RULES: readonly Rule[] = [
+  procedure(
+    'exp-over-sum-hyperbolic',
+    ['mul'],
+    'an exponential over a power of eᵛ ± 1 balances into a hyperbolic function when that is smaller (eᵛ ± 1 = 2·e^(v/2)·cosh or sinh(v/2)): eˣ/(e²ˣ + 1) → 1/(2·cosh x), eᵛ/(eᵛ + 1)² → 1/(4·cosh²(v/2))',
+    (node) => expOverSum(node),
+    undefined,
+    ['exp', 'add'],
+  ),
+];
+
+/**
  * Applied once to the result, to products that are not terms of a sum (in a sum the sign
  * is the binary minus anyway, and rewriting terms there would only make the sum normalise
  * again): a negative product takes its sign into a sum factor.
- *
- * @example
- * ```ts
- * format(simplify(parse('-2*x*(y - tanh(x))'))); // '2*x*(tanh(x) - y)'
- * ```
  */
-export const FINISH_RULES: readonly Rule[] = [
+export const FINISH_SIGN_RULES: readonly Rule[] = [
   procedure(
     'negate-sum-factor',
     ['mul'],
@@ -738,6 +858,18 @@ export const FINISH_RULES: readonly Rule[] = [
     ['add'],
   ),
 ];
+
+/**
+ * The finishing rules, once on the result: forms on every product, then signs on products
+ * that are not terms of a sum.
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('-2*x*(y - tanh(x))'))); // '2*x*(tanh(x) - y)'
+ * format(simplify(parse('exp(x)/(exp(2*x) + 1)'))); // '1/(2*cosh(x))'
+ * ```
+ */
+export const FINISH_RULES: readonly Rule[] = [...FINISH_FORM_RULES, ...FINISH_SIGN_RULES];
 
 /**
  * Exact numbers in lowest terms (`root-of-number`, `root-of-product`, and the power rules

@@ -10,7 +10,8 @@ import type { Rule } from './rule.js';
 import {
   DEFAULT_RULES,
   EXPAND_LOG_RULES,
-  FINISH_RULES,
+  FINISH_FORM_RULES,
+  FINISH_SIGN_RULES,
   NUMBER_RULES,
   RULE_SETS,
   type RuleSetName,
@@ -105,33 +106,42 @@ export function simplify(
 }
 
 /**
- * The finishing rules on every product that is not a term of a sum (shared nodes that are
- * terms somewhere stay as they are), once, bottom-up. Each rewrite only removes a sign.
+ * The finishing rules, once, bottom-up: the forms on every product, the sign rule on
+ * products that are not terms of a sum (shared nodes that are terms somewhere stay as they
+ * are). Forms are kept when smaller; the sign rule only removes a sign.
  */
 function finish(roots: readonly Expr[], run: Run): Expr[] {
-  // Every finishing rule needs a sum factor: without sums there is nothing to walk for.
+  // Every finishing rule needs a sum (a factor, or the base of a power factor).
   if (!run.seen.has('add')) return [...roots];
   const terms = new Set<Expr>();
   let candidates = false;
   for (const n of postorder(roots)) {
     if (n.op === 'add') for (const a of n.args) terms.add(a);
-    else if (n.op === 'mul' && n.args[0].op === 'num' && n.args[0].value!.num < 0n)
-      candidates = true;
+    else if (n.op === 'mul' && !candidates) candidates = mayFinish(n);
   }
   if (!candidates) return [...roots];
-  return mapBottomUp(roots, (node, args) => {
-    const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
-    if (n.op !== 'mul' || terms.has(node) || run.exhausted) return n;
-    for (const r of FINISH_RULES) {
+  const apply = (rules: readonly Rule[], n: Expr): Expr | undefined => {
+    for (const r of rules) {
       const out = r.apply(n, run);
       if (out !== undefined && out !== n) {
         run.record(r.id, n, out);
         return out;
       }
     }
-    return n;
+    return undefined;
+  };
+  return mapBottomUp(roots, (node, args) => {
+    let n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
+    if (n.op !== 'mul' || run.exhausted) return n;
+    n = apply(FINISH_FORM_RULES, n) ?? n;
+    if (n.op !== 'mul' || terms.has(node)) return n;
+    return apply(FINISH_SIGN_RULES, n) ?? n;
   });
 }
+
+/** A product a finishing rule may rewrite: a negative one, or one with an exponential. */
+const mayFinish = (n: Expr): boolean =>
+  (n.args[0].op === 'num' && n.args[0].value!.num < 0n) || n.args.some((f) => f.op === 'exp');
 
 /** The second candidates: a rule set tried after normalisation, kept when smaller. */
 interface Candidate {

@@ -156,6 +156,17 @@ export const GOLDEN: readonly GoldenRow[] = [
   // factor
   { rule: 'factor-content', input: '(2*x + 2)/(x + 1)', output: '2' },
   { rule: 'factor-content', input: '(x*y + x)/x', output: 'y + 1' },
+  { rule: 'exp-over-sum-hyperbolic', input: 'exp(x)/(exp(2*x) + 1)', output: '1/(2*cosh(x))' },
+  {
+    rule: 'exp-over-sum-hyperbolic',
+    input: 'x*exp(-w*x)/(exp(-w*x) + 1)^2',
+    output: 'x/(4*cosh(w*x/2)^2)',
+  },
+  {
+    rule: 'exp-over-sum-hyperbolic',
+    input: '-2*exp(x)/(exp(x) - 1)^2',
+    output: '-1/(2*sinh(x/2)^2)',
+  },
   { rule: 'negate-sum-factor', input: '-(x - mu)*exp(y)', output: 'exp(y)*(mu - x)' },
   { rule: 'negate-sum-factor', input: '-2*x*(y - tanh(x))', output: '2*x*(tanh(x) - y)' },
   { rule: 'expand-radicand', input: 'sqrt(1 - (2*x - 1)^2)', output: '2*sqrt(x*(1 - x))' },
