@@ -124,7 +124,7 @@ export async function compare(options = {}) {
     const out = simplify(raw);
     const text = format(out);
     const nodes = treeNodesOf(text);
-    const timing = coldStages(
+    const timing = await coldStages(
       (k) => ({ e: parse(freshNames(c.expr, k)), v: freshName(c.variable, k) }),
       { diff: ({ e, v }) => diff(e, v), simplify: (d) => simplify(d) },
       { minReps: 5, minTimeMs: 20, maxTimeMs: 500 },

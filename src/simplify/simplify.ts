@@ -139,9 +139,11 @@ function finish(roots: readonly Expr[], run: Run): Expr[] {
   });
 }
 
-/** A product a finishing rule may rewrite: a negative one, or one with an exponential. */
+/** A product a finishing rule may rewrite: a negative one, or one with an exponential and a power of a sum. */
 const mayFinish = (n: Expr): boolean =>
-  (n.args[0].op === 'num' && n.args[0].value!.num < 0n) || n.args.some((f) => f.op === 'exp');
+  (n.args[0].op === 'num' && n.args[0].value!.num < 0n) ||
+  (n.args.some((f) => f.op === 'exp') &&
+    n.args.some((f) => f.op === 'pow' && f.args[0].op === 'add'));
 
 /** The second candidates: a rule set tried after normalisation, kept when smaller. */
 interface Candidate {

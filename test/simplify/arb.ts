@@ -305,3 +305,21 @@ export const arbQuotients: Shaped = inContext(
       ),
     ),
 );
+
+/**
+ * Exponentials over powers of eᵛ ± 1 (exp-over-sum-hyperbolic): balanced pairs (the
+ * exponentials cancel), near misses (they only partly meet, or not at all), both signs.
+ */
+export const arbExpBalance: Shaped = inContext(
+  fc
+    .tuple(
+      arbArg,
+      fc.constantFrom(1, -1),
+      fc.constantFrom(1, -1),
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(num(1n, 2n), num(1), num(3n, 2n), num(-1), num(2)),
+    )
+    .map(([v, s, c, k, m]) =>
+      div(exp(mul(m, num(k), v)), pow(add(mul(s, exp(mul(2, v))), c), k)),
+    ),
+);
