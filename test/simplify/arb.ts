@@ -319,7 +319,5 @@ export const arbExpBalance: Shaped = inContext(
       fc.integer({ min: 1, max: 3 }),
       fc.constantFrom(num(1n, 2n), num(1), num(3n, 2n), num(-1), num(2)),
     )
-    .map(([v, s, c, k, m]) =>
-      div(exp(mul(m, num(k), v)), pow(add(mul(s, exp(mul(2, v))), c), k)),
-    ),
+    .map(([v, s, c, k, m]) => div(exp(mul(m, num(k), v)), pow(add(mul(s, exp(mul(2, v))), c), k))),
 );

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { diff } from '../../src/diff/diff.js';
 import { add, mul, num, pow, sym } from '../../src/expr/build.js';
 import { format } from '../../src/expr/format.js';
 import { parse } from '../../src/expr/parse.js';
-import { diff } from '../../src/diff/diff.js';
 import { cancel, expand, simplify, together } from '../../src/simplify/index.js';
 import * as D from '../../src/simplify/mpoly.js';
 import { arbPoly, arbRational } from './arb.js';
