@@ -65,6 +65,8 @@ export class Run implements RuleContext {
   private workLeft: number;
   /** Roots whose size extends the default budget, once it is first reached. */
   private pending: readonly Expr[] | undefined;
+  private readonly roots: readonly Expr[];
+  private inputNodes: number | undefined;
   private readonly onRewrite: ((event: RewriteEvent) => void) | undefined;
   private readonly assume: Assumptions | undefined;
   private readonly scratchSpace = new Map<object, unknown>();
@@ -90,6 +92,7 @@ export class Run implements RuleContext {
     this.workLeft = budget * 200;
     // Counting the input's nodes costs a walk: only done if the base budget runs out.
     this.pending = options.budget === undefined ? roots : undefined;
+    this.roots = roots;
     this.onRewrite = options.onRewrite;
   }
 
@@ -97,6 +100,12 @@ export class Run implements RuleContext {
   get signs(): SignOracle {
     this.oracle ??= new SignOracle(this.assume);
     return this.oracle;
+  }
+
+  /** Distinct nodes of the input (counted on first use). */
+  get inputSize(): number {
+    this.inputNodes ??= size(this.roots);
+    return this.inputNodes;
   }
 
   /** True once the rewrite or the matching budget is spent. */

@@ -18,7 +18,13 @@ import {
   ratMul,
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
-import { scaledProductWeight, treeWeight } from './measure.js';
+import {
+  linearCombinationWeight,
+  negatedSumWeight,
+  scaledProductWeight,
+  treeWeight,
+} from './measure.js';
+import { NodeCache } from './memo.js';
 
 /**
  * `−u` with the sign pushed into a sum's terms (the builder keeps `−1·(a + b)` as a product).
@@ -58,16 +64,34 @@ function expPlusOne(sum: Expr): { sign: 1 | -1; constant: 1 | -1; v: Expr } | un
  */
 export function expOverSum(node: Expr): Expr | undefined {
   if (!node.args.some((f) => f.op === 'exp') || !node.args.some(isPowerOfExpSum)) return undefined;
-  let scale = node.args[0].op === 'num' ? node.args[0].value! : ONE;
-  let factors = node.args.filter((a) => a.op !== 'num');
-  let weight = treeWeight(node);
+  // The exponentials are kept as split terms of their arguments until the end, so the
+  // steps weigh and change coefficients without building anything.
+  let state: Balance = {
+    scale: node.args[0].op === 'num' ? node.args[0].value! : ONE,
+    factors: node.args.filter((a) => a.op !== 'num' && a.op !== 'exp'),
+    hyperbolic: [],
+    exps: node.args
+      .filter((a) => a.op === 'exp')
+      .map((g) => ({ source: g, terms: termsOf(g.args[0]) })),
+    weight: treeWeight(node),
+  };
+  let changed = false;
   for (let step = 0; step < 8; step++) {
-    const next = balanceOnce(scale, factors, weight);
+    const next = balanceOnce(state);
     if (next === undefined) break;
-    ({ scale, factors, weight } = next);
+    state = next;
+    changed = true;
   }
-  if (weight === treeWeight(node)) return undefined;
-  const out = mul(num(scale), ...factors);
+  if (!changed) return undefined;
+  const exps = state.exps.map(
+    (x) => x.source ?? fn('exp', [add(...x.terms.map((t) => mul(num(t.c), ...t.rest)))]),
+  );
+  const out = mul(
+    num(state.scale),
+    ...state.factors,
+    ...state.hyperbolic.map((h) => h.power()),
+    ...exps,
+  );
   return treeWeight(out) < treeWeight(node) ? out : undefined;
 }
 
@@ -90,59 +114,168 @@ function coefficientSplit(e: Expr): { c: Rational; rest: readonly Expr[] } {
 const sameFactors = (a: readonly Expr[], b: readonly Expr[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** Split terms: the terms of a sum, or the one term. */
+const termsOf = (e: Expr): SplitTerm[] => (e.op === 'add' ? e.args : [e]).map(coefficientSplit);
+
+interface SplitTerm {
+  readonly c: Rational;
+  readonly rest: readonly Expr[];
+}
+
 /**
- * w + m·v when every term of v is a multiple of a term of w (v given as split terms), else
- * undefined: only then do the exponentials meet.
+ * The terms of w + m·v when every term of v is a multiple of a term of w, else undefined:
+ * only then do the exponentials meet. Terms that cancel are left out.
  */
 function shiftedExponent(
-  w: Expr,
-  v: readonly { c: Rational; rest: readonly Expr[] }[],
+  w: readonly SplitTerm[],
+  v: readonly SplitTerm[],
   m: Rational,
-): Expr | undefined {
-  const terms = (w.op === 'add' ? w.args : [w]).map(coefficientSplit);
-  const coeffs = terms.map((t) => t.c);
+): SplitTerm[] | undefined {
+  const coeffs = w.map((t) => t.c);
   for (const t of v) {
-    const i = terms.findIndex((u) => sameFactors(u.rest, t.rest));
+    const i = w.findIndex((u) => sameFactors(u.rest, t.rest));
     if (i < 0) return undefined;
     coeffs[i] = ratAdd(coeffs[i], ratMul(m, t.c));
   }
-  return add(...terms.map((t, i) => mul(num(coeffs[i]), ...t.rest)));
+  return w.map((t, i) => ({ c: coeffs[i], rest: t.rest })).filter((t) => t.c.num !== 0n);
 }
 
-/** The best single balancing step on `scale·factors` that makes it smaller than `weight`. */
-function balanceOnce(
-  scale: Rational,
-  factors: readonly Expr[],
-  weight: number,
-): { scale: Rational; factors: Expr[]; weight: number } | undefined {
-  let best: { scale: Rational; factors: Expr[]; weight: number } | undefined;
-  for (const f of factors) {
-    if (f.op !== 'pow' || f.args[1].op !== 'num' || f.args[1].value!.den !== 1n) continue;
-    const k = f.args[1].value!.num;
-    if (k >= 0n || k < -16n) continue;
-    const form = expPlusOne(f.args[0]);
-    if (form === undefined) continue;
-    const vTerms = (form.v.op === 'add' ? form.v.args : [form.v]).map(coefficientSplit);
-    for (const g of factors) {
-      if (g.op !== 'exp') continue;
-      const left = shiftedExponent(g.args[0], vTerms, { num: k, den: 2n });
-      if (left === undefined) continue;
-      // cosh is even and sinh odd: the half argument is taken with its sign out.
-      let sign = form.sign === -1 && k % 2n !== 0n ? -1n : 1n;
-      let half = mul(num({ num: 1n, den: 2n }), form.v);
-      const cosh = form.sign === form.constant;
-      if (looksNegative(half, true)) {
-        half = negate(half);
-        if (!cosh && k % 2n !== 0n) sign = -sign;
-      }
-      const h = fn(cosh ? 'cosh' : 'sinh', [half]);
-      const next = factors.filter((a) => a !== f && a !== g);
-      next.push(pow(h, num(k)));
-      if (left.op !== 'num' || left.value!.num !== 0n) next.push(fn('exp', [left]));
-      const nextScale = ratMul(scale, { num: sign, den: 2n ** -k });
-      const w = scaledProductWeight(nextScale, next);
-      if (w < (best?.weight ?? weight)) best = { scale: nextScale, factors: next, weight: w };
-    }
+/**
+ * A product during balancing: its number, its other factors, its exponentials (as split
+ * terms of their arguments; `source` is the original node while unchanged) and its weight.
+ */
+interface Balance {
+  readonly scale: Rational;
+  readonly factors: readonly Expr[];
+  /** Balanced sums: their hyperbolic factors, built only for the final product. */
+  readonly hyperbolic: readonly Hyperbolic[];
+  readonly exps: readonly { readonly source?: Expr; readonly terms: readonly SplitTerm[] }[];
+  readonly weight: number;
+}
+
+/** The best single balancing step that makes the product smaller. */
+function balanceOnce(state: Balance): Balance | undefined {
+  let best: Balance | undefined;
+  for (const f of state.factors) {
+    if (!isPowerOfExpSum(f)) continue;
+    const h = hyperbolicOf(f);
+    if (h === undefined) continue;
+    state.exps.forEach((g, j) => {
+      const left = shiftedExponent(g.terms, h.vTerms, { num: h.k, den: 2n });
+      if (left === undefined) return;
+      const factors = state.factors.filter((a) => a !== f);
+      const hyperbolic = [...state.hyperbolic, h];
+      const exps = state.exps.filter((_, i) => i !== j);
+      if (left.length > 0) exps.push({ terms: left });
+      const scale = ratMul(state.scale, h.scale);
+      const weight = scaledProductWeight(
+        scale,
+        factors,
+        exps.map((x) =>
+          x.source !== undefined ? treeWeight(x.source) : 2 + linearCombinationWeight(x.terms),
+        ),
+        hyperbolic.map((x) => x.below),
+      );
+      if (weight < (best ?? state).weight) best = { scale, factors, hyperbolic, exps, weight };
+    });
   }
   return best;
+}
+
+/**
+ * What a factor (s·eᵛ + c)^k is worth to the balance: the split terms of v, the factor that
+ * replaces it (h(v/2)^k, the half argument sign-normalised) and the number it leaves.
+ * Cached per factor: one sum sits in many products, and the steps revisit it.
+ */
+interface Hyperbolic {
+  readonly k: bigint;
+  readonly vTerms: readonly SplitTerm[];
+  /** h(v/2)^k, built on first use (testing a balance needs only the terms). */
+  readonly power: () => Expr;
+  /** The printed weight of h(v/2)^(−k) as a denominator, found without building it. */
+  readonly below: number;
+  readonly scale: Rational;
+}
+
+const HYPERBOLIC = new NodeCache<Hyperbolic | null>();
+const HALF: Rational = { num: 1n, den: 2n };
+
+function hyperbolicOf(f: Expr): Hyperbolic | undefined {
+  let h = HYPERBOLIC.get(f);
+  if (h === undefined) {
+    h = null;
+    const k = f.op === 'pow' && f.args[1].op === 'num' ? f.args[1].value! : undefined;
+    const form =
+      k !== undefined && k.den === 1n && k.num < 0n && k.num >= -16n
+        ? expPlusOne(f.args[0])
+        : undefined;
+    if (k !== undefined && form !== undefined) {
+      // cosh is even and sinh odd: the half argument is taken with its sign out.
+      let sign = form.sign === -1 && k.num % 2n !== 0n ? -1n : 1n;
+      const cosh = form.sign === form.constant;
+      const negative = looksNegative(form.v, true);
+      if (negative && !cosh && k.num % 2n !== 0n) sign = -sign;
+      // v/2 with v's sign out, built once (a product's coefficient is halved in place).
+      const v = form.v;
+      let power: Expr | undefined;
+      const build = (): Expr => {
+        const { c, rest } = coefficientSplit(v);
+        const half =
+          v.op === 'add'
+            ? mul(num({ num: 1n, den: 2n }), negative ? negate(v) : v)
+            : mul(num(ratMul({ num: c.num < 0n ? -c.num : c.num, den: c.den }, HALF)), ...rest);
+        return pow(fn(cosh ? 'cosh' : 'sinh', [half]), num(k));
+      };
+      const { c, rest } = coefficientSplit(v);
+      const halfWeight =
+        v.op === 'add'
+          ? scaledProductWeight(
+              { num: 1n, den: 2n },
+              [],
+              [negative ? negatedSumWeight(v) : treeWeight(v)],
+            )
+          : scaledProductWeight(
+              ratMul({ num: c.num < 0n ? -c.num : c.num, den: c.den }, HALF),
+              rest,
+            );
+      h = {
+        k: k.num,
+        below: 2 + halfWeight + (k.num === -1n ? 0 : 2),
+        vTerms: (v.op === 'add' ? v.args : [v]).map(coefficientSplit),
+        power: () => {
+          power ??= build();
+          return power;
+        },
+        scale: { num: sign, den: 2n ** -k.num },
+      };
+    }
+    HYPERBOLIC.settle().set(f, h);
+  }
+  return h ?? undefined;
+}
+
+/**
+ * True when some factors are exponentials and powers of ±1 ± eᵛ only, and balancing them
+ * pair by pair leaves no exponential: exp-over-sum-hyperbolic writes such a group as a
+ * number times hyperbolic functions, no larger than any quotient of them, so combining it
+ * over a common denominator would be wasted work. Decided on split terms, building nothing.
+ */
+export function balancesExactly(factors: readonly Expr[]): boolean {
+  const exps: SplitTerm[][] = [];
+  const sums: Hyperbolic[] = [];
+  for (const f of factors) {
+    if (f.op === 'exp') exps.push(termsOf(f.args[0]));
+    else {
+      const h = isPowerOfExpSum(f) ? hyperbolicOf(f) : undefined;
+      if (h === undefined) return false;
+      sums.push(h);
+    }
+  }
+  if (exps.length === 0 || sums.length === 0) return false;
+  for (const h of sums) {
+    const j = exps.findIndex((terms) => shiftedExponent(terms, h.vTerms, { num: h.k, den: 2n }));
+    if (j < 0) return false;
+    exps[j] = shiftedExponent(exps[j], h.vTerms, { num: h.k, den: 2n })!;
+  }
+  return exps.every((terms) => terms.length === 0);
 }

@@ -48,6 +48,8 @@ export interface RuleContext {
   spend(units: number): void;
   /** Per-run state for a rule (caches keyed by node), created on first use. */
   scratch<T>(key: object, init: () => T): T;
+  /** Distinct nodes of the run's input: what work budgets proportional to the input scale by. */
+  readonly inputSize: number;
 }
 
 /**

@@ -36,6 +36,7 @@ import {
 import { expOverSum, negate } from './expforms.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
 import { contentOutWeight, treeWeight } from './measure.js';
+import { NodeCache } from './memo.js';
 import { extractRoot, logRatio } from './numbers.js';
 import { polyToExpr } from './poly.js';
 import { togetherSum } from './quotient.js';
@@ -638,7 +639,7 @@ export const FACTOR_RULES: readonly Rule[] = [
 
 /** factor-content: the rewrite (not yet compared by size). */
 /** A sum's common factor and cofactor (null: none), cached: one sum sits in many products. */
-const PULLED = new WeakMap<Expr, { common: Expr; rest: Expr } | null>();
+const PULLED = new NodeCache<{ common: Expr; rest: Expr } | null>();
 
 function pull(sum: Expr): { common: Expr; rest: Expr } | undefined {
   let p = PULLED.get(sum);
@@ -647,7 +648,7 @@ function pull(sum: Expr): { common: Expr; rest: Expr } | undefined {
     p = isTrivial(c)
       ? null
       : { common: commonToExpr(c), rest: add(...sum.args.map((t) => divideTerm(t, c))) };
-    PULLED.set(sum, p);
+    PULLED.settle().set(sum, p);
   }
   return p ?? undefined;
 }

@@ -94,7 +94,8 @@ export function simplify(
   let result = baseline.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
   if (!options.only) {
     // A finished product can meet a rule again (exp(a)·exp(−(b − c)) → exp(a)·exp(c − b)
-    // → exp(a + c − b)): normalise once more, and finish what that made.
+    // → exp(a + c − b); cosh(1 − x) → cosh(x − 1)): normalise once more, and finish what
+    // that made.
     const finished = finish(result, run);
     if (finished.some((e, i) => e !== result[i])) {
       const again = main.run(finished, run);
@@ -111,15 +112,16 @@ export function simplify(
  * are). Forms are kept when smaller; the sign rule only removes a sign.
  */
 function finish(roots: readonly Expr[], run: Run): Expr[] {
+  const unchanged = [...roots];
   // Every finishing rule needs a sum (a factor, or the base of a power factor).
-  if (!run.seen.has('add')) return [...roots];
+  if (!run.seen.has('add')) return unchanged;
   const terms = new Set<Expr>();
   let candidates = false;
   for (const n of postorder(roots)) {
     if (n.op === 'add') for (const a of n.args) terms.add(a);
     else if (n.op === 'mul' && !candidates) candidates = mayFinish(n);
   }
-  if (!candidates) return [...roots];
+  if (!candidates) return unchanged;
   const apply = (rules: readonly Rule[], n: Expr): Expr | undefined => {
     for (const r of rules) {
       const out = r.apply(n, run);
