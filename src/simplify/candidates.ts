@@ -10,15 +10,17 @@ import {
   memoPostorder,
   mul,
   num,
+  ONE,
   ONE_EXPR,
   type Rational,
   ratAdd,
   ratCompare,
   ratInv,
+  ratMul,
   ratNeg,
   ZERO,
 } from '../expr/index.js';
-import { balancesExactly } from './expforms.js';
+import { balanceFactors, balancesExactly, isPowerOfExpSum } from './expforms.js';
 import { termParts } from './factor.js';
 import { treeWeight } from './measure.js';
 import { NodeCache } from './memo.js';
@@ -524,6 +526,27 @@ export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefine
   }
   if (!changed) return undefined;
   return mul(c ?? ONE_EXPR, ...parts);
+}
+
+/**
+ * A product with its groups of interacting factors (interactingGroups) that balance
+ * exactly written as hyperbolic functions (exp-over-sum-hyperbolic), or undefined. A group
+ * shares no atom with the rest of the product, so nothing else could have combined with it.
+ */
+export function balancedGroups(node: Expr): Expr | undefined {
+  if (!node.args.some((f) => f.op === 'exp') || !node.args.some(isPowerOfExpSum)) return undefined;
+  let scale = node.args[0].op === 'num' ? node.args[0].value! : ONE;
+  let changed = false;
+  const parts = interactingGroups(node).map((group) => {
+    if (group.length < 2 || !balancesExactly(group)) return group;
+    const h = balanceFactors(ONE, group);
+    if (h === undefined) return group;
+    changed = true;
+    scale = ratMul(scale, h.scale);
+    return h.factors;
+  });
+  if (!changed) return undefined;
+  return mul(num(scale), ...parts.flat());
 }
 
 /**

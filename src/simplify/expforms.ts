@@ -64,16 +64,37 @@ function expPlusOne(sum: Expr): { sign: 1 | -1; constant: 1 | -1; v: Expr } | un
  */
 export function expOverSum(node: Expr): Expr | undefined {
   if (!node.args.some((f) => f.op === 'exp') || !node.args.some(isPowerOfExpSum)) return undefined;
-  // The exponentials are kept as split terms of their arguments until the end, so the
-  // steps weigh and change coefficients without building anything.
+  const lead = node.args[0].op === 'num' ? node.args[0].value! : ONE;
+  const balanced = balanceFactors(
+    lead,
+    node.args.filter((a) => a.op !== 'num'),
+    treeWeight(node),
+  );
+  if (balanced === undefined) return undefined;
+  const out = mul(num(balanced.scale), ...balanced.factors);
+  return treeWeight(out) < treeWeight(node) ? out : undefined;
+}
+
+/**
+ * The balance of `scale·factors` (exp-over-sum-hyperbolic) as a number and the new factors
+ * (built: the hyperbolic powers and the leftover exponentials), when it is lighter than
+ * `weight`; the product itself is not built. The exponentials are kept as split terms of
+ * their arguments until the end, so the steps weigh and change coefficients without
+ * building anything.
+ */
+export function balanceFactors(
+  scale: Rational,
+  factors: readonly Expr[],
+  weight = scaledProductWeight(scale, factors),
+): { scale: Rational; factors: Expr[] } | undefined {
   let state: Balance = {
-    scale: node.args[0].op === 'num' ? node.args[0].value! : ONE,
-    factors: node.args.filter((a) => a.op !== 'num' && a.op !== 'exp'),
+    scale,
+    factors: factors.filter((a) => a.op !== 'exp'),
     hyperbolic: [],
-    exps: node.args
+    exps: factors
       .filter((a) => a.op === 'exp')
       .map((g) => ({ source: g, terms: termsOf(g.args[0]) })),
-    weight: treeWeight(node),
+    weight,
   };
   let changed = false;
   for (let step = 0; step < 8; step++) {
@@ -86,17 +107,14 @@ export function expOverSum(node: Expr): Expr | undefined {
   const exps = state.exps.map(
     (x) => x.source ?? fn('exp', [add(...x.terms.map((t) => mul(num(t.c), ...t.rest)))]),
   );
-  const out = mul(
-    num(state.scale),
-    ...state.factors,
-    ...state.hyperbolic.map((h) => h.power()),
-    ...exps,
-  );
-  return treeWeight(out) < treeWeight(node) ? out : undefined;
+  return {
+    scale: state.scale,
+    factors: [...state.factors, ...state.hyperbolic.map((h) => h.power()), ...exps],
+  };
 }
 
 /** (±1 ± exp(v))^k for a negative integer k: the factor exp-over-sum-hyperbolic balances. */
-const isPowerOfExpSum = (f: Expr): boolean =>
+export const isPowerOfExpSum = (f: Expr): boolean =>
   f.op === 'pow' &&
   f.args[1].op === 'num' &&
   f.args[1].value!.den === 1n &&

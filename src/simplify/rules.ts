@@ -27,6 +27,7 @@ import {
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
 import {
+  balancedGroups,
   denominatorMeetsFactor,
   expandCandidate,
   expandedPoly,
@@ -737,6 +738,29 @@ export const FINISH_SIGN_RULES: readonly Rule[] = [
     },
     undefined,
     ['add'],
+  ),
+];
+
+/**
+ * Tried first, and only, at the roots while normalising (and at what they become): a root
+ * product's exponentials that balance exactly against powers of e^v ± 1, in groups that
+ * share no atom with its other factors, are written as hyperbolic functions right away,
+ * before they are merged with other exponentials only to be split again. Inside a sum a
+ * product waits for the finishing rules, so that the sum can first combine its terms.
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('x*exp(w*x)/(exp(w*x) + 1)^2'))); // 'x/(4*cosh(w*x/2)^2)'
+ * ```
+ */
+export const ROOT_RULES: readonly Rule[] = [
+  procedure(
+    'exp-over-sum-hyperbolic',
+    ['mul'],
+    'at a root: exponentials that balance exactly against powers of eᵛ ± 1, in groups that share no atom with the other factors, as hyperbolic functions',
+    (node) => ifSmaller(node, balancedGroups(node)),
+    undefined,
+    ['exp', 'add'],
   ),
 ];
 

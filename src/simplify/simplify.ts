@@ -13,6 +13,7 @@ import {
   FINISH_FORM_RULES,
   FINISH_SIGN_RULES,
   NUMBER_RULES,
+  ROOT_RULES,
   RULE_SETS,
   type RuleSetName,
   TRIG_CONTRACT_RULES,
@@ -175,12 +176,12 @@ let defaultMain: { rules: readonly Rule[]; count: number; strategy: Strategy } |
 /** The normalising strategy for the options; the default one is built once. */
 function mainStrategy(options: SimplifyOptions): Strategy {
   if (options.rules !== undefined || options.use !== undefined || options.only)
-    return bottomUp(selectRules(options), 'simplify');
+    return bottomUp(selectRules(options), 'simplify', options.only ? [] : ROOT_RULES);
   if (defaultMain?.rules !== DEFAULT_RULES || defaultMain.count !== DEFAULT_RULES.length)
     defaultMain = {
       rules: DEFAULT_RULES,
       count: DEFAULT_RULES.length,
-      strategy: bottomUp(DEFAULT_RULES, 'simplify'),
+      strategy: bottomUp(DEFAULT_RULES, 'simplify', ROOT_RULES),
     };
   return defaultMain.strategy;
 }

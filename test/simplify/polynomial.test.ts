@@ -62,12 +62,13 @@ describe('derivatives of products in one symbol (shared factors)', () => {
   const factor = fc.record({
     a: fc.integer({ min: 1, max: 3 }),
     b: fc.integer({ min: -5, max: 5 }),
-    k: fc.integer({ min: 1, max: 3 }),
+    k: fc.integer({ min: 1, max: 2 }),
   });
   test('simplify(diff(Π (aᵢx + bᵢ)^kᵢ)) is the expanded derivative', () => {
     const x = sym('x');
     fc.assert(
-      fc.property(fc.array(factor, { minLength: 3, maxLength: 8 }), (fs) => {
+      // From about two dozen factors on the shared pool is used; below, term by term.
+      fc.property(fc.array(factor, { minLength: 3, maxLength: 32 }), (fs) => {
         const f = mul(...fs.map(({ a, b, k }) => pow(add(mul(a, x), num(b)), k)));
         const d = diff(f, 'x');
         const s = simplify(d);
@@ -79,7 +80,7 @@ describe('derivatives of products in one symbol (shared factors)', () => {
           if (!agreeAt(d, s, env)) throw new Error(`${format(d)} → ${format(s)}`);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
