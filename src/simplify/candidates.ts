@@ -261,7 +261,14 @@ export function mayCombine(node: Expr): boolean {
 }
 
 const TRIG_QUOTIENTS: ReadonlySet<string> = new Set(['tan', 'sec', 'csc', 'cot']);
-const TRIG_HEADS: ReadonlySet<string> = new Set([...TRIG_QUOTIENTS, 'sin', 'cos', 'sinh', 'cosh']);
+const TRIG_HEADS: ReadonlySet<string> = new Set([
+  ...TRIG_QUOTIENTS,
+  'sin',
+  'cos',
+  'sinh',
+  'cosh',
+  'tanh',
+]);
 const KEYS = new NodeCache<ReadonlySet<AtomKey>>();
 const NO_KEYS: ReadonlySet<AtomKey> = new Set();
 
@@ -377,7 +384,8 @@ function fractionMayCancel(product: Expr, sum: Expr): boolean {
 
 /**
  * Whether a sum factor of a product can shrink the product by going over its denominators
- * (`together-in-product`), decided without building anything. The builder merges equal
+ * (`together-in-product`), decided without building anything; `inverted` when the sum is
+ * the base of a negative power (its denominators then go up: c²·(u²/c² + 1) → u² + c²). The builder merges equal
  * bases and distributes numeric multiples of sums, nothing else, so the product shrinks
  * only when (a) a denominator of the sum is the base of a positive power among the other
  * factors, and cancels ((1/s − y)·s → 1 − y·s), or (b) it is a denominator of the product
@@ -385,7 +393,7 @@ function fractionMayCancel(product: Expr, sum: Expr): boolean {
  * all but one sum denominator s (to the first power) becomes c·s, which is distributed so
  * like terms meet ((x + y)/(x − y) + 2 → (3x − y)/(x − y)).
  */
-export function denominatorMeetsFactor(product: Expr, sum: Expr): boolean {
+export function denominatorMeetsFactor(product: Expr, sum: Expr, inverted = false): boolean {
   // The sum's denominators, base → most negative exponent (as togetherSum takes them).
   const dens = new Map<Expr, Rational>();
   for (const t of sum.args) {
@@ -399,13 +407,16 @@ export function denominatorMeetsFactor(product: Expr, sum: Expr): boolean {
   if (dens.size === 0) return false;
   let merges = false;
   for (const g of product.args) {
-    if (g === sum) continue;
+    if (g === sum || (g.op === 'pow' && g.args[0] === sum)) continue;
     const base = g.op === 'pow' ? g.args[0] : g;
     if (!dens.has(base)) continue;
-    if (!isNegativePower(g)) return true;
+    // Under a negative power the sum's denominators go up, and cancel what is below; only
+    // denominators that are not sums (a sum there is the rational forms' business: put over
+    // its own denominator here, it could no longer meet the sums around the product).
+    if (isNegativePower(g) === inverted && !(inverted && base.op === 'add')) return true;
     merges = true;
   }
-  return merges && sum.args.some((t) => numberTimesOneSum(t, dens));
+  return !inverted && merges && sum.args.some((t) => numberTimesOneSum(t, dens));
 }
 
 /** t·D is c·s for a sum s, D the common denominator `dens`: t is a number over the rest of D. */
@@ -440,6 +451,12 @@ function productMayCombine(node: Expr): boolean {
     else if (negative) bottom.push(base);
     else top.push(f);
     if (!negative && base.op === 'add' && base.args.some(hasQuotientPart)) fractions.push(base);
+  }
+  // A quotient by tanh(u) meets another hyperbolic function of u (through sinh/cosh).
+  for (const b of bottom) {
+    if (b.op !== 'tanh') continue;
+    const k = keyOf(b.args[0], TRIGONOMETRIC);
+    if (top.some((f) => atomKeys(f).has(k))) return true;
   }
   if (sums.length === 0 && fractions.length === 0) return false;
   const topKeys = new Set<AtomKey>();
@@ -623,13 +640,31 @@ function combined(node: Expr, ctx: RuleContext): Expr | undefined {
       opaque,
       opaqueFactor,
     ),
+    sinTanh: new RatContext(
+      { exponentials: true, radicals: true, pythagorean: 'sin', tanh: true },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
+    cosTanh: new RatContext(
+      { exponentials: true, radicals: true, pythagorean: 'cos', tanh: true },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
   }));
   let best: Expr | undefined;
   let bound = treeWeight(node);
   // With a sine and a cosine of one argument, sin² + cos² = 1 may cancel more: try reducing either.
-  const policies = hasTrigPair(node)
-    ? [contexts.plain, contexts.sin, contexts.cos]
-    : [contexts.plain];
+  // A quotient by tanh is one of cosh by sinh: then tanh takes part too.
+  const tanh = hasTanhBelow(node);
+  const policies = !hasTrigPair(node, tanh)
+    ? [contexts.plain]
+    : tanh
+      ? [contexts.plain, contexts.sinTanh, contexts.cosTanh]
+      : [contexts.plain, contexts.sin, contexts.cos];
   for (const rc of policies) {
     const before = rc.memo.size;
     const f = ratFormOf(node, rc);
@@ -685,6 +720,26 @@ function isOpaqueIn(product: Expr, f: Expr): boolean {
   return true;
 }
 
+/** True when the rational structure of `node` divides by a power of tanh. */
+function hasTanhBelow(node: Expr): boolean {
+  const stack = [node];
+  const seen = new Set<Expr>();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n) || !(n.op === 'add' || n.op === 'mul' || n.op === 'pow')) continue;
+    seen.add(n);
+    if (
+      n.op === 'pow' &&
+      n.args[0].op === 'tanh' &&
+      n.args[1].op === 'num' &&
+      n.args[1].value!.num < 0n
+    )
+      return true;
+    stack.push(...n.args);
+  }
+  return false;
+}
+
 /** Bits of the functions a Pythagorean relation ties together (tan, sec, … are both sides). */
 const TRIG_BITS: Readonly<Record<string, number>> = {
   sin: 1,
@@ -703,13 +758,13 @@ const TRIG_BITS: Readonly<Record<string, number>> = {
  * and cosh(u). The identity relates two functions, so with one alone it cannot cancel
  * anything and the reduced policies are not worth their work.
  */
-function hasTrigPair(node: Expr): boolean {
+function hasTrigPair(node: Expr, tanh: boolean): boolean {
   const stack = [node];
   const seen = new Set<Expr>();
   const found = new Map<Expr, number>();
   while (stack.length > 0) {
     const n = stack.pop()!;
-    const bit = TRIG_BITS[n.op];
+    const bit = n.op === 'tanh' && tanh ? 12 : TRIG_BITS[n.op];
     if (bit !== undefined) {
       const m = (found.get(n.args[0]) ?? 0) | bit;
       if ((m & 3) === 3 || (m & 12) === 12) return true;

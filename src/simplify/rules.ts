@@ -398,6 +398,12 @@ export const TRIG_CONTRACT_RULES: readonly Rule[] = [
       description: 'a·sinh u·cosh u → a·sinh(2u)/2',
     },
   ),
+  rule('sin-double-reciprocal', '?a/(sin(?u)*cos(?u))', '2*?a/sin(2*?u)', {
+    description: 'a/(sin u·cos u) → 2a/sin(2u)',
+  }),
+  rule('sinh-double-reciprocal', '?a/(sinh(?u)*cosh(?u))', '2*?a/sinh(2*?u)', {
+    description: 'a/(sinh u·cosh u) → 2a/sinh(2u)',
+  }),
   rule('cos-double', '?a*cos(?u)^2 - ?a*sin(?u)^2', '?a*cos(2*?u)'),
   rule('cos-double-from-sin', '1 - 2*sin(?u)^2', 'cos(2*?u)'),
   rule('cos-double-from-cos', '2*cos(?u)^2 - 1', 'cos(2*?u)'),
@@ -563,14 +569,24 @@ export const FACTOR_RULES: readonly Rule[] = [
   procedure(
     'together-in-product',
     ['mul'],
-    'a sum with a denominator, inside a product, goes over its denominator when that cancels: (1/s − y)·s → 1 − y·s',
+    'a sum with a denominator, inside a product (or the base of a negative power there), goes over its denominator when that cancels: (1/s − y)·s → 1 − y·s, c²·(u²/c² + 1) → u² + c²',
     (node) => {
       let changed = false;
       const factors = node.args.map((f) => {
-        if (f.op !== 'add' || !denominatorMeetsFactor(node, f)) return f;
-        const t = togetherSum(f);
-        changed ||= t !== f;
-        return t;
+        if (f.op === 'add') {
+          if (!denominatorMeetsFactor(node, f)) return f;
+          const t = togetherSum(f);
+          changed ||= t !== f;
+          return t;
+        }
+        // 1/(u²/c² + 1) among c^−2's factors: the sum over its denominator cancels them.
+        const k = f.op === 'pow' && f.args[1].op === 'num' ? f.args[1].value! : undefined;
+        if (k === undefined || k.den !== 1n || k.num >= 0n || f.args[0].op !== 'add') return f;
+        if (!denominatorMeetsFactor(node, f.args[0], true)) return f;
+        const t = togetherSum(f.args[0]);
+        if (t === f.args[0]) return f;
+        changed = true;
+        return pow(t, f.args[1]);
       });
       return changed ? ifSmaller(node, mul(...factors)) : undefined;
     },

@@ -272,6 +272,8 @@ export const arbContract: Shaped = inContext(
         mul(c, cos(u), cos(v)),
         mul(c, sin(u), sin(v)),
         mul(sin(u), cos(v), sin(v)),
+        div(c, mul(sin(u), cos(u))),
+        div(c, mul(sinh(u), cosh(u))),
       ),
     ),
 );
@@ -302,6 +304,9 @@ export const arbQuotients: Shaped = inContext(
         pow(add(pow(u, -1), 1), -1),
         div(1, mul(v, add(div(pow(u, 2), pow(v, 2)), 1))),
         div(sub(pow(u, 2), pow(v, 2)), sub(u, v)),
+        div(sub(1, pow(tanh(u), 2)), tanh(u)),
+        div(mul(v, cosh(u)), tanh(u)),
+        div(mul(2, v), mul(pow(u, 2), add(div(pow(v, 2), pow(u, 2)), 1))),
       ),
     ),
 );
