@@ -30,13 +30,22 @@ let counter = 0;
  * Times the stages of one symbolic pipeline cold: `prepare(k)` builds a fresh input for
  * repetition k (not timed), then each stage runs on the previous stage's result and is
  * timed alone. Repeats for at least `minReps` and until `minTimeMs` of stage time is spent
- * (at most `maxReps` or `maxTimeMs`). Resolves to the median ms per stage and the last results.
+ * (at most `maxReps` or `maxTimeMs`), after `warmupMs` of untimed repetitions. Resolves
+ * to the median ms per stage and the last results.
  * @param {(k: number) => unknown} prepare
  * @param {Record<string, (input: any) => any>} stages
  */
 export async function coldStages(prepare, stages, opts = {}) {
-  const { minReps = 5, maxReps = 200, minTimeMs = 300, maxTimeMs = 3000 } = opts;
+  const { minReps = 5, maxReps = 200, minTimeMs = 300, maxTimeMs = 3000, warmupMs = 0 } = opts;
   const names = Object.keys(stages);
+  // Warm-up (untimed, fresh inputs too): the code paths a case takes are compiled by the JIT
+  // before its repetitions are timed, as in a program that has been running a while.
+  const warmStart = performance.now();
+  while (performance.now() - warmStart < warmupMs) {
+    await new Promise((resolve) => setImmediate(resolve));
+    let value = prepare(++counter);
+    for (const n of names) value = stages[n](value);
+  }
   const samples = Object.fromEntries(names.map((n) => [n, []]));
   let results = {};
   let spent = 0;

@@ -83,7 +83,7 @@ async function leibnizCase(c, options = {}) {
   const t = await coldStages(
     (k) => ({ e: parse(freshNames(c.expr, k)), vars: c.variables.map((v) => freshName(v, k)) }),
     { grad: ({ e, vars }) => grad(e, vars), simplify: (d) => simplify(d, options) },
-    { minReps: 5, minTimeMs: 300, maxTimeMs: 3_000 },
+    { minReps: 5, minTimeMs: 1_000, maxTimeMs: 4_000, maxReps: 5_000, warmupMs: 300 },
   );
   return {
     raw: sizesOf(g.map(format)),
