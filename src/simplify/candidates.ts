@@ -15,6 +15,7 @@ import {
   type Rational,
   ratAdd,
   ratCompare,
+  ratContent,
   ratInv,
   ratMul,
   ratNeg,
@@ -394,16 +395,7 @@ function fractionMayCancel(product: Expr, sum: Expr): boolean {
  * like terms meet ((x + y)/(x − y) + 2 → (3x − y)/(x − y)).
  */
 export function denominatorMeetsFactor(product: Expr, sum: Expr, inverted = false): boolean {
-  // The sum's denominators, base → most negative exponent (as togetherSum takes them).
-  const dens = new Map<Expr, Rational>();
-  for (const t of sum.args) {
-    for (const f of t.op === 'mul' ? t.args : [t]) {
-      if (!isNegativePower(f)) continue;
-      const e = f.args[1].value!;
-      const old = dens.get(f.args[0]);
-      if (old === undefined || ratCompare(e, old) < 0) dens.set(f.args[0], e);
-    }
-  }
+  const dens = denominatorsOf(sum);
   if (dens.size === 0) return false;
   let merges = false;
   for (const g of product.args) {
@@ -417,6 +409,20 @@ export function denominatorMeetsFactor(product: Expr, sum: Expr, inverted = fals
     merges = true;
   }
   return !inverted && merges && sum.args.some((t) => numberTimesOneSum(t, dens));
+}
+
+/** A sum's denominators, base → most negative exponent (as togetherSum takes them). */
+function denominatorsOf(sum: Expr): Map<Expr, Rational> {
+  const dens = new Map<Expr, Rational>();
+  for (const t of sum.args) {
+    for (const f of t.op === 'mul' ? t.args : [t]) {
+      if (!isNegativePower(f)) continue;
+      const e = f.args[1].value!;
+      const old = dens.get(f.args[0]);
+      if (old === undefined || ratCompare(e, old) < 0) dens.set(f.args[0], e);
+    }
+  }
+  return dens;
 }
 
 /** t·D is c·s for a sum s, D the common denominator `dens`: t is a number over the rest of D. */
@@ -528,7 +534,8 @@ export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefine
   const parts: Expr[] = [];
   let changed = false;
   for (const group of groups) {
-    if (group.length === 1 && (c === undefined || !mayCombine(group[0]))) {
+    // Alone, a factor gains only by merging a content with the number.
+    if (group.length === 1 && (c === undefined || !mayCombine(group[0]) || !hasContent(group[0]))) {
       parts.push(group[0]);
       continue;
     }
@@ -564,6 +571,14 @@ export function balancedGroups(node: Expr): Expr | undefined {
   });
   if (!changed) return undefined;
   return mul(num(scale), ...parts.flat());
+}
+
+/** A numeric content other than ±1 in a sum factor (or the base of a power of one). */
+function hasContent(f: Expr): boolean {
+  const sum = f.op === 'pow' ? f.args[0] : f;
+  if (sum.op !== 'add') return true;
+  const c = ratContent(sum.args.map((t) => termParts(t).coeff));
+  return !(c.den === 1n && (c.num === 1n || c.num === -1n));
 }
 
 /**
