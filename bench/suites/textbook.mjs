@@ -1,5 +1,6 @@
-// Textbook forms (issue 12): on a corpus of calculus-text exercises and ML losses
-// (corpus/textbook.json, written for this benchmark), the size of Leibniz's
+// Textbook forms (issue 12): on corpora of calculus-text exercises and ML losses
+// (corpus/textbook.json, written for this benchmark, and corpus/validation.json, a second
+// one written independently of the first to check the targets on other styles), the size of Leibniz's
 // `simplify(diff(f))` against SymPy's `simplify(diff(f))` on one yardstick (tree nodes of
 // the mathjs parse of the printed text), whether every value is exact (Leibniz's result
 // against its raw derivative and against SymPy's, at random points), and the time: Leibniz
@@ -9,12 +10,13 @@
 // Leibniz at least 100× faster than SymPy's simplify.
 //
 // Usage: node bench/suites/textbook.mjs [--corpus=path.json] [--cases=a,b] [--verbose]
-// Environment: LEIBNIZ_SYMPY_CACHE=file reuses SymPy's results (written on first run);
-// LEIBNIZ_NO_SYMPY=1 measures Leibniz alone.
+// Environment: LEIBNIZ_SYMPY_CACHE=file reuses SymPy's results (written on first run; one
+// file for every corpus, entries named by corpus and case); LEIBNIZ_NO_SYMPY=1 measures
+// Leibniz alone.
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStages, freshName, freshNames } from '../lib/cold.mjs';
 import { fmt, machineInfoLine, toMarkdownTable } from '../lib/measure.mjs';
@@ -23,6 +25,8 @@ import { treeNodesOf } from '../lib/treenodes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_CORPUS = join(here, '..', 'corpus', 'textbook.json');
+/** The corpora `run` compares (bench/run.mjs): the first one, then the validation one. */
+const CORPORA = [DEFAULT_CORPUS, join(here, '..', 'corpus', 'validation.json')];
 
 /** Symbols of an expression text (names not followed by `(`), constants excluded. */
 function symbolsOf(text) {
@@ -102,18 +106,25 @@ export async function compare(options = {}) {
     return { ...c, symbols, points: pointsFor(symbols, 1000 + i) };
   });
 
-  // SymPy (cached on request: it takes minutes).
-  let sympy = new Map();
+  // SymPy (cached on request: it takes minutes). Cache entries are named corpus:case (the
+  // random points depend on the case's place in its corpus).
+  const sympy = new Map();
   const cache = process.env.LEIBNIZ_SYMPY_CACHE;
+  const corpusName = basename(corpusPath, '.json');
+  const cacheKey = (name) => `${corpusName}:${name}`;
   if (process.env.LEIBNIZ_NO_SYMPY !== '1') {
-    if (cache && existsSync(cache))
-      sympy = new Map(Object.entries(JSON.parse(readFileSync(cache, 'utf8'))));
+    const cached = cache && existsSync(cache) ? JSON.parse(readFileSync(cache, 'utf8')) : {};
+    for (const c of prepared)
+      if (cached[cacheKey(c.name)]) sympy.set(c.name, cached[cacheKey(c.name)]);
     const missing = prepared.filter((c) => !sympy.has(c.name));
     if (missing.length > 0) {
-      console.error(`  textbook: SymPy on ${missing.length} cases…`);
+      console.error(`  textbook: SymPy on ${missing.length} cases of ${corpusName}…`);
       const fresh = await runSympy(missing, options.timeoutS ?? 20);
-      for (const [k, v] of fresh) sympy.set(k, v);
-      if (cache) writeFileSync(cache, JSON.stringify(Object.fromEntries(sympy)));
+      for (const [k, v] of fresh) {
+        sympy.set(k, v);
+        cached[cacheKey(k)] = v;
+      }
+      if (cache) writeFileSync(cache, JSON.stringify(cached));
     }
   }
 
@@ -124,7 +135,7 @@ export async function compare(options = {}) {
     const out = simplify(raw);
     const text = format(out);
     const nodes = treeNodesOf(text);
-    const timing = coldStages(
+    const timing = await coldStages(
       (k) => ({ e: parse(freshNames(c.expr, k)), v: freshName(c.variable, k) }),
       { diff: ({ e, v }) => diff(e, v), simplify: (d) => simplify(d) },
       { minReps: 5, minTimeMs: 20, maxTimeMs: 500 },
@@ -213,7 +224,7 @@ export async function compare(options = {}) {
     ]),
   );
   const text = [
-    '## Textbook forms: simplified derivatives against SymPy',
+    `## Textbook forms: simplified derivatives against SymPy (${corpusName})`,
     '',
     `Measured ${machineInfoLine()}. Corpus: \`${corpusPath.replace(/^.*\/bench\//, 'bench/')}\`, ${rows.length} exercises (calculus-text derivatives and ML losses). ` +
       'Size = tree nodes of the mathjs parse of the printed result (the peer baseline yardstick). ' +
@@ -233,9 +244,11 @@ export async function compare(options = {}) {
   return { text, rows, summary };
 }
 
-/** Runs the textbook suite and returns its markdown section (for bench/run.mjs). */
+/** Runs the textbook suite on both corpora and returns their markdown (for bench/run.mjs). */
 export async function run() {
-  return (await compare()).text;
+  const texts = [];
+  for (const corpus of CORPORA) texts.push((await compare({ corpus })).text);
+  return texts.join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,9 +3,28 @@
  * the cancelled quotient, the sum over a common denominator. Their caches (polynomials,
  * classifications) live in the run's scratch space, keyed by node, so a DAG is converted once.
  */
-import { type Expr, memoPostorder } from '../expr/index.js';
+import {
+  type Expr,
+  isOne,
+  isZero,
+  memoPostorder,
+  mul,
+  num,
+  ONE,
+  ONE_EXPR,
+  type Rational,
+  ratAdd,
+  ratCompare,
+  ratContent,
+  ratInv,
+  ratMul,
+  ratNeg,
+  ZERO,
+} from '../expr/index.js';
+import { balanceFactors, balancesExactly, isPowerOfExpSum } from './expforms.js';
 import { termParts } from './factor.js';
 import { treeWeight } from './measure.js';
+import { NodeCache } from './memo.js';
 import {
   AtomTable,
   dense1ToPoly,
@@ -22,13 +41,6 @@ import type { RuleContext } from './rule.js';
 const POLY = {};
 const RATFORMS = {};
 
-/**
- * The budget of the rational forms in `simplify`: quotients that print as more than this
- * many nodes are not put over a common denominator (their parts still are, bottom-up).
- * Combining costs work that grows with the size, and the common denominator of a large
- * expression is rarely smaller; `cancel` and `together` have no such limit.
- */
-const MAX_QUOTIENT_WEIGHT = 60;
 const MADE = {};
 
 /** Largest polynomial (in terms) the simplifier builds while looking for a smaller form. */
@@ -43,7 +55,7 @@ const isPowOfSum = (f: Expr): boolean =>
 const hasSumFactor = (e: Expr): boolean =>
   e.op === 'mul' && e.args.some((f) => f.op === 'add' || isPowOfSum(f));
 
-const DEGREES = new WeakMap<Expr, ReadonlyMap<Expr, number>>();
+const DEGREES = new NodeCache<ReadonlyMap<Expr, number>>();
 
 /** Highest power of each base in a sum's terms (cached: one sum sits in many products). */
 function degreesOf(sum: Expr): ReadonlyMap<Expr, number> {
@@ -57,7 +69,7 @@ function degreesOf(sum: Expr): ReadonlyMap<Expr, number> {
       }
     }
     most = m;
-    DEGREES.set(sum, most);
+    DEGREES.settle().set(sum, most);
   }
   return most;
 }
@@ -104,7 +116,7 @@ function termBound(e: Expr): number {
   return Math.min(byTerms, byDegree);
 }
 
-const SYMBOLS = new WeakMap<Expr, Expr | null>();
+const SYMBOLS = new NodeCache<Expr | null>();
 
 /**
  * The one symbol a polynomial expression is in (numbers, that symbol, sums, products,
@@ -114,7 +126,7 @@ function onlySymbol(node: Expr): Expr | undefined {
   const CONST = node; // marks "no symbol yet" distinctly from null (not polynomial)
   const r = memoPostorder(
     node,
-    SYMBOLS,
+    SYMBOLS.has(node) ? SYMBOLS : SYMBOLS.settle(),
     (n): Expr | null => {
       if (n.op === 'num') return CONST;
       if (n.op === 'sym') return n;
@@ -190,7 +202,7 @@ function productTerms(node: Expr): number {
 
 /** Two or more sum factors (or a power of one times another), all in the same atoms. */
 function sameAtomSums(node: Expr): boolean {
-  let keys: ReadonlySet<string> | undefined;
+  let keys: ReadonlySet<AtomKey> | undefined;
   let count = 0;
   for (const f of node.args) {
     const sum = f.op === 'add' ? f : isPowOfSum(f) ? f.args[0] : undefined;
@@ -250,41 +262,71 @@ export function mayCombine(node: Expr): boolean {
 }
 
 const TRIG_QUOTIENTS: ReadonlySet<string> = new Set(['tan', 'sec', 'csc', 'cot']);
-const TRIG_HEADS: ReadonlySet<string> = new Set([...TRIG_QUOTIENTS, 'sin', 'cos', 'sinh', 'cosh']);
-const KEYS = new WeakMap<Expr, ReadonlySet<string>>();
-const NO_KEYS: ReadonlySet<string> = new Set();
+const TRIG_HEADS: ReadonlySet<string> = new Set([
+  ...TRIG_QUOTIENTS,
+  'sin',
+  'cos',
+  'sinh',
+  'cosh',
+  'tanh',
+]);
+const KEYS = new NodeCache<ReadonlySet<AtomKey>>();
+const NO_KEYS: ReadonlySet<AtomKey> = new Set();
+
+/**
+ * An atom's key: a node's id and what kind of atom it names (ids are unique among live
+ * nodes, so equal keys mean the same node). Numbers, not strings: keys are made for every
+ * node the simplifier meets.
+ */
+type AtomKey = number;
+const SYMBOL = 0;
+const EXPONENTIAL = 1;
+const TRIGONOMETRIC = 2;
+const OTHER = 3;
+const keyOf = (n: Expr, kind: number): AtomKey => n.id * 4 + kind;
+/** The nodes standing for exp(c·u)'s atom u (its coefficient-free core), built once per exponential. */
+const CORES = new NodeCache<Expr>();
+
+function expCore(n: Expr): Expr {
+  let core = CORES.get(n);
+  if (core === undefined) {
+    const u = n.args[0];
+    core = u.op === 'mul' && u.args[0].op === 'num' ? mul(...u.args.slice(1)) : u;
+    CORES.settle().set(n, core);
+  }
+  return core;
+}
 
 /**
  * The atoms a rational form of `e` would relate, coarsely: symbols, exponentials by their
  * argument without its sign (exp(−u) and exp(u) are one atom), sines and cosines of one
  * argument together, other atoms by identity. Two parts that share none cannot cancel.
  */
-function atomKeys(e: Expr): ReadonlySet<string> {
+function atomKeys(e: Expr): ReadonlySet<AtomKey> {
   return memoPostorder(
     e,
-    KEYS,
+    KEYS.has(e) ? KEYS : KEYS.settle(),
     (n) => {
       switch (n.op) {
         case 'num':
           return NO_KEYS;
         case 'sym':
-          return new Set([`s${n.id}`]);
-        case 'exp': {
-          const u = n.args[0];
-          const core = u.op === 'mul' && u.args[0].op === 'num' ? u.args.slice(1) : [u];
-          return new Set([`e${core.map((a) => a.id).join(',')}`]);
-        }
+          return new Set([keyOf(n, SYMBOL)]);
+        case 'exp':
+          return new Set([keyOf(expCore(n), EXPONENTIAL)]);
         case 'add':
         case 'mul':
         case 'pow': {
           const parts = n.op === 'pow' ? [n.args[0]] : n.args;
-          if (n.op === 'pow' && n.args[1].op !== 'num') return new Set([`a${n.id}`]);
-          const out = new Set<string>();
+          if (n.op === 'pow' && n.args[1].op !== 'num') return new Set([keyOf(n, OTHER)]);
+          const out = new Set<AtomKey>();
           for (const a of parts) for (const k of KEYS.get(a)!) out.add(k);
           return out;
         }
         default:
-          return new Set([TRIG_HEADS.has(n.op) ? `t${n.args[0].id}` : `a${n.id}`]);
+          return new Set([
+            TRIG_HEADS.has(n.op) ? keyOf(n.args[0], TRIGONOMETRIC) : keyOf(n, OTHER),
+          ]);
       }
     },
     (n) =>
@@ -296,7 +338,7 @@ function atomKeys(e: Expr): ReadonlySet<string> {
   );
 }
 
-const shares = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => {
+const shares = (a: ReadonlySet<AtomKey>, b: ReadonlySet<AtomKey>): boolean => {
   for (const k of a) if (b.has(k)) return true;
   return false;
 };
@@ -305,9 +347,9 @@ const isNegativePower = (f: Expr): boolean =>
   f.op === 'pow' && f.args[1].op === 'num' && f.args[1].value!.num < 0n;
 
 /** Atom keys of a factor's numerator: a sum's terms without their denominators. */
-function numeratorKeys(f: Expr): ReadonlySet<string> {
+function numeratorKeys(f: Expr): ReadonlySet<AtomKey> {
   if (f.op !== 'add') return atomKeys(f);
-  const out = new Set<string>();
+  const out = new Set<AtomKey>();
   for (const t of f.args)
     for (const g of t.op === 'mul' ? t.args : [t])
       if (!isNegativePower(g)) for (const k of atomKeys(g)) out.add(k);
@@ -328,9 +370,9 @@ const powerMayCombine = (node: Expr): boolean =>
  * denominator: it combines on its own, or its denominators meet the product's numerator
  * ((1/(x + 1) − y)·(x + 1) → 1 − y·(x + 1)).
  */
-export function fractionMayCancel(product: Expr, sum: Expr): boolean {
+function fractionMayCancel(product: Expr, sum: Expr): boolean {
   if (sumMayCombine(sum)) return true;
-  const others = new Set<string>();
+  const others = new Set<AtomKey>();
   for (const f of product.args)
     if (f !== sum && !isNegativePower(f)) for (const k of atomKeys(f)) others.add(k);
   for (const t of sum.args) {
@@ -339,6 +381,66 @@ export function fractionMayCancel(product: Expr, sum: Expr): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Whether a sum factor of a product can shrink the product by going over its denominators
+ * (`together-in-product`), decided without building anything; `inverted` when the sum is
+ * the base of a negative power (its denominators then go up: c²·(u²/c² + 1) → u² + c²). The builder merges equal
+ * bases and distributes numeric multiples of sums, nothing else, so the product shrinks
+ * only when (a) a denominator of the sum is the base of a positive power among the other
+ * factors, and cancels ((1/s − y)·s → 1 − y·s), or (b) it is a denominator of the product
+ * too, so the two merge, and the new numerator can collapse: a term that is a number over
+ * all but one sum denominator s (to the first power) becomes c·s, which is distributed so
+ * like terms meet ((x + y)/(x − y) + 2 → (3x − y)/(x − y)).
+ */
+export function denominatorMeetsFactor(product: Expr, sum: Expr, inverted = false): boolean {
+  const dens = denominatorsOf(sum);
+  if (dens.size === 0) return false;
+  let merges = false;
+  for (const g of product.args) {
+    if (g === sum || (g.op === 'pow' && g.args[0] === sum)) continue;
+    const base = g.op === 'pow' ? g.args[0] : g;
+    if (!dens.has(base)) continue;
+    // Under a negative power the sum's denominators go up, and cancel what is below; only
+    // denominators that are not sums (a sum there is the rational forms' business: put over
+    // its own denominator here, it could no longer meet the sums around the product).
+    if (isNegativePower(g) === inverted && !(inverted && base.op === 'add')) return true;
+    merges = true;
+  }
+  return !inverted && merges && sum.args.some((t) => numberTimesOneSum(t, dens));
+}
+
+/** A sum's denominators, base → most negative exponent (as togetherSum takes them). */
+function denominatorsOf(sum: Expr): Map<Expr, Rational> {
+  const dens = new Map<Expr, Rational>();
+  for (const t of sum.args) {
+    for (const f of t.op === 'mul' ? t.args : [t]) {
+      if (!isNegativePower(f)) continue;
+      const e = f.args[1].value!;
+      const old = dens.get(f.args[0]);
+      if (old === undefined || ratCompare(e, old) < 0) dens.set(f.args[0], e);
+    }
+  }
+  return dens;
+}
+
+/** t·D is c·s for a sum s, D the common denominator `dens`: t is a number over the rest of D. */
+function numberTimesOneSum(t: Expr, dens: ReadonlyMap<Expr, Rational>): boolean {
+  const own = new Map<Expr, Rational>();
+  for (const f of t.op === 'mul' ? t.args : [t]) {
+    if (f.op === 'num') continue;
+    if (!isNegativePower(f)) return false;
+    own.set(f.args[0], f.args[1].value!);
+  }
+  let left: Expr | undefined;
+  for (const [base, e] of dens) {
+    const rest = ratAdd(ratNeg(e), own.get(base) ?? ZERO);
+    if (isZero(rest)) continue;
+    if (left !== undefined || base.op !== 'add' || !isOne(rest)) return false;
+    left = base;
+  }
+  return left !== undefined;
 }
 
 /** A numerator factor and a denominator factor (or two denominator sums) that may cancel. */
@@ -356,8 +458,14 @@ function productMayCombine(node: Expr): boolean {
     else top.push(f);
     if (!negative && base.op === 'add' && base.args.some(hasQuotientPart)) fractions.push(base);
   }
+  // A quotient by tanh(u) meets another hyperbolic function of u (through sinh/cosh).
+  for (const b of bottom) {
+    if (b.op !== 'tanh') continue;
+    const k = keyOf(b.args[0], TRIGONOMETRIC);
+    if (top.some((f) => atomKeys(f).has(k))) return true;
+  }
   if (sums.length === 0 && fractions.length === 0) return false;
-  const topKeys = new Set<string>();
+  const topKeys = new Set<AtomKey>();
   for (const f of top) for (const k of numeratorKeys(f)) topKeys.add(k);
   // A sum of fractions among the factors: it combines on its own, or its denominators meet
   // the rest of the numerator ((1/s − y)·s).
@@ -384,14 +492,14 @@ function sumMayCombine(node: Expr): boolean {
     q = t;
   }
   if (q === undefined) return false;
-  const others = new Set<string>();
+  const others = new Set<AtomKey>();
   for (const t of node.args) if (t !== q) for (const k of atomKeys(t)) others.add(k);
   // The quotient's denominators: negative powers, and the sines and cosines of tan etc.
   const parts = q.op === 'mul' ? q.args : [q];
   const dens = parts.filter(
     (f) => isNegativePower(f) || TRIG_QUOTIENTS.has((f.op === 'pow' ? f.args[0] : f).op),
   );
-  const numKeys = new Set<string>();
+  const numKeys = new Set<AtomKey>();
   for (const f of parts) if (!dens.includes(f)) for (const k of atomKeys(f)) numKeys.add(k);
   // Constants meet too: 1 − 1/(e⁻ᶻ + 1) = e⁻ᶻ/(e⁻ᶻ + 1), and 1 − cos²/sin² through sin² + cos².
   const constant = node.args.some((t) => t.op === 'num');
@@ -402,7 +510,7 @@ function sumMayCombine(node: Expr): boolean {
     if (!constant) return false;
     return (
       (base.op === 'add' && base.args.some((t) => t.op === 'num')) ||
-      [...keys].some((k) => k.startsWith('t'))
+      [...keys].some((k) => k % 4 === TRIGONOMETRIC)
     );
   });
 }
@@ -410,13 +518,121 @@ function sumMayCombine(node: Expr): boolean {
 /**
  * The node as one quotient over factored denominators, with common factors cancelled by
  * the multivariate GCD (ratform.ts): exponentials of negative multiples as reciprocals and
- * radicals of one base as powers of one root, so they combine.
+ * radicals of one base as powers of one root, so they combine. A product is combined group
+ * by group: factors that share no atom cannot cancel or merge (the GCD of polynomials in
+ * disjoint atoms is a number, and their product multiplied out is never smaller), so each
+ * group of factors that do is put over its own denominator, at the cost of that group only.
  */
 export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefined {
+  if (!mayCombine(node)) return undefined;
+  if (node.op !== 'mul') return combined(node, ctx);
+  const groups = interactingGroups(node);
+  if (groups.length === 1) return combined(node, ctx);
+  // Each group is combined with the product's number (a content can merge with it:
+  // 4·(6s⁶/r⁷ − 12s¹²/r¹³) → 24s⁶(r⁶ − 2s⁶)/r¹³), which is divided out again after.
+  const c = node.args[0].op === 'num' ? node.args[0] : undefined;
+  const parts: Expr[] = [];
+  let changed = false;
+  for (const group of groups) {
+    // Alone, a factor gains only by merging a content with the number.
+    if (group.length === 1 && (c === undefined || !mayCombine(group[0]) || !hasContent(group[0]))) {
+      parts.push(group[0]);
+      continue;
+    }
+    // Exponentials that balance exactly are left to the finishing rule (hyperbolic forms).
+    const sub = balancesExactly(group) ? undefined : mul(c ?? ONE_EXPR, ...group);
+    const r = sub?.op === 'mul' && mayCombine(sub) ? combined(sub, ctx) : undefined;
+    if (r === undefined) parts.push(...group);
+    else {
+      changed = true;
+      parts.push(c === undefined ? r : mul(r, num(ratInv(c.value!))));
+    }
+  }
+  if (!changed) return undefined;
+  return mul(c ?? ONE_EXPR, ...parts);
+}
+
+/**
+ * A product with its groups of interacting factors (interactingGroups) that balance
+ * exactly written as hyperbolic functions (exp-over-sum-hyperbolic), or undefined. A group
+ * shares no atom with the rest of the product, so nothing else could have combined with it.
+ */
+export function balancedGroups(node: Expr): Expr | undefined {
+  if (!node.args.some((f) => f.op === 'exp') || !node.args.some(isPowerOfExpSum)) return undefined;
+  let scale = node.args[0].op === 'num' ? node.args[0].value! : ONE;
+  let changed = false;
+  const parts = interactingGroups(node).map((group) => {
+    if (group.length < 2 || !balancesExactly(group)) return group;
+    const h = balanceFactors(ONE, group);
+    if (h === undefined) return group;
+    changed = true;
+    scale = ratMul(scale, h.scale);
+    return h.factors;
+  });
+  if (!changed) return undefined;
+  return mul(num(scale), ...parts.flat());
+}
+
+/** A numeric content other than ±1 in a sum factor (or the base of a power of one). */
+function hasContent(f: Expr): boolean {
+  const sum = f.op === 'pow' ? f.args[0] : f;
+  if (sum.op !== 'add') return true;
+  const c = ratContent(sum.args.map((t) => termParts(t).coeff));
+  return !(c.den === 1n && (c.num === 1n || c.num === -1n));
+}
+
+/**
+ * Non-numeric factors of a product in groups that share atoms (atomKeys; a factor the
+ * rational form keeps whole, an opaque sum or factor, is its own atom), in factor order.
+ */
+function interactingGroups(node: Expr): Expr[][] {
+  const factors = node.args.filter((a) => a.op !== 'num');
+  const parent = factors.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  const owner = new Map<AtomKey, number>();
+  factors.forEach((f, i) => {
+    const base = f.op === 'pow' ? f.args[0] : f;
+    const whole = opaqueFactor(node, f) || (base.op === 'add' && opaque(base));
+    for (const k of whole ? [keyOf(f, OTHER)] : atomKeys(f)) {
+      const j = owner.get(k);
+      if (j === undefined) owner.set(k, i);
+      else parent[root(i)] = root(j);
+    }
+  });
+  const groups = new Map<number, Expr[]>();
+  factors.forEach((f, i) => {
+    const r = root(i);
+    const g = groups.get(r);
+    if (g === undefined) groups.set(r, [f]);
+    else g.push(f);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * Rational-form work a run may spend: a floor that covers any textbook-sized input, plus
+ * a share per input node, so that the work grows linearly with the input however many
+ * quotients it holds. Units: nodes converted to forms, numerator terms and nodes built.
+ */
+const RATIONAL_WORK_FLOOR = 4000;
+const RATIONAL_WORK_PER_NODE = 40;
+const RATIONAL_WORK = {};
+
+/** The node (a quotient, or a group of a product's factors) over one denominator, or undefined. */
+function combined(node: Expr, ctx: RuleContext): Expr | undefined {
   // A rational form's own output is already one (normalising it again tries it again).
-  if (!mayCombine(node) || treeWeight(node) > MAX_QUOTIENT_WEIGHT) return undefined;
   const made = ctx.scratch(MADE, () => new WeakSet<Expr>());
   if (made.has(node)) return undefined;
+  const budget = ctx.scratch(RATIONAL_WORK, () => ({
+    left: RATIONAL_WORK_FLOOR + RATIONAL_WORK_PER_NODE * ctx.inputSize,
+  }));
+  if (budget.left <= 0) return undefined;
   const contexts = ctx.scratch(RATFORMS, () => ({
     plain: new RatContext(
       { exponentials: true, radicals: true },
@@ -439,27 +655,46 @@ export function rationalCandidate(node: Expr, ctx: RuleContext): Expr | undefine
       opaque,
       opaqueFactor,
     ),
+    sinTanh: new RatContext(
+      { exponentials: true, radicals: true, pythagorean: 'sin', tanh: true },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
+    cosTanh: new RatContext(
+      { exponentials: true, radicals: true, pythagorean: 'cos', tanh: true },
+      256,
+      20_000,
+      opaque,
+      opaqueFactor,
+    ),
   }));
   let best: Expr | undefined;
   let bound = treeWeight(node);
-  const keep = (e: Expr | undefined): Expr | undefined => {
-    if (e !== undefined) made.add(e);
-    return e;
-  };
-  // With sines and cosines about, sin² + cos² = 1 may cancel more: try reducing either.
-  const policies = hasTrig(node) ? [contexts.plain, contexts.sin, contexts.cos] : [contexts.plain];
+  // With a sine and a cosine of one argument, sin² + cos² = 1 may cancel more: try reducing either.
+  // A quotient by tanh is one of cosh by sinh: then tanh takes part too.
+  const tanh = hasTanhBelow(node);
+  const policies = !hasTrigPair(node, tanh)
+    ? [contexts.plain]
+    : tanh
+      ? [contexts.plain, contexts.sinTanh, contexts.cosTanh]
+      : [contexts.plain, contexts.sin, contexts.cos];
   for (const rc of policies) {
     const before = rc.memo.size;
     const f = ratFormOf(node, rc);
-    ctx.spend(rc.memo.size - before + (f?.num.size ?? 0));
     // Expressions are built only when the estimate says the result may be smaller.
     const e = f === undefined ? undefined : formToExpr(f, rc, true, bound);
+    const work = rc.memo.size - before + (f?.num.size ?? 0) + (e === undefined ? 0 : treeWeight(e));
+    ctx.spend(work);
+    budget.left -= work;
     if (e !== undefined && treeWeight(e) < bound) {
       best = e;
       bound = treeWeight(e);
     }
   }
-  return keep(best);
+  if (best !== undefined) made.add(best);
+  return best;
 }
 
 /**
@@ -478,16 +713,16 @@ function opaqueFactor(product: Expr, f: Expr): boolean {
   let set = OPAQUE.get(product);
   if (set === undefined) {
     set = new Set(product.args.filter((g) => isOpaqueIn(product, g)));
-    OPAQUE.set(product, set);
+    OPAQUE.settle().set(product, set);
   }
   return set.has(f);
 }
 
-const OPAQUE = new WeakMap<Expr, ReadonlySet<Expr>>();
+const OPAQUE = new NodeCache<ReadonlySet<Expr>>();
 
 function isOpaqueIn(product: Expr, f: Expr): boolean {
   if (!isNegativePower(f) || f.args[0].op !== 'add') return false;
-  const keys = new Set<string>();
+  const keys = new Set<AtomKey>();
   for (const t of f.args[0].args) {
     for (const g of t.op === 'mul' ? t.args : [t]) {
       if (isNegativePower(g)) return false;
@@ -500,15 +735,57 @@ function isOpaqueIn(product: Expr, f: Expr): boolean {
   return true;
 }
 
-const TRIG = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'sinh', 'cosh']);
-
-/** True when the rational structure of `node` reaches a trigonometric function. */
-function hasTrig(node: Expr): boolean {
+/** True when the rational structure of `node` divides by a power of tanh. */
+function hasTanhBelow(node: Expr): boolean {
   const stack = [node];
   const seen = new Set<Expr>();
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (TRIG.has(n.op)) return true;
+    if (seen.has(n) || !(n.op === 'add' || n.op === 'mul' || n.op === 'pow')) continue;
+    seen.add(n);
+    if (
+      n.op === 'pow' &&
+      n.args[0].op === 'tanh' &&
+      n.args[1].op === 'num' &&
+      n.args[1].value!.num < 0n
+    )
+      return true;
+    stack.push(...n.args);
+  }
+  return false;
+}
+
+/** Bits of the functions a Pythagorean relation ties together (tan, sec, … are both sides). */
+const TRIG_BITS: Readonly<Record<string, number>> = {
+  sin: 1,
+  cos: 2,
+  tan: 3,
+  sec: 3,
+  csc: 3,
+  cot: 3,
+  sinh: 4,
+  cosh: 8,
+};
+
+/**
+ * True when the rational structure of `node` reaches both sides of a Pythagorean identity
+ * for one argument: sin(u) and cos(u) (or a quotient of them such as tan(u)), or sinh(u)
+ * and cosh(u). The identity relates two functions, so with one alone it cannot cancel
+ * anything and the reduced policies are not worth their work.
+ */
+function hasTrigPair(node: Expr, tanh: boolean): boolean {
+  const stack = [node];
+  const seen = new Set<Expr>();
+  const found = new Map<Expr, number>();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const bit = n.op === 'tanh' && tanh ? 12 : TRIG_BITS[n.op];
+    if (bit !== undefined) {
+      const m = (found.get(n.args[0]) ?? 0) | bit;
+      if ((m & 3) === 3 || (m & 12) === 12) return true;
+      found.set(n.args[0], m);
+      continue;
+    }
     if (seen.has(n) || !(n.op === 'add' || n.op === 'mul' || n.op === 'pow')) continue;
     seen.add(n);
     stack.push(...n.args);

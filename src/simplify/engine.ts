@@ -65,6 +65,8 @@ export class Run implements RuleContext {
   private workLeft: number;
   /** Roots whose size extends the default budget, once it is first reached. */
   private pending: readonly Expr[] | undefined;
+  private readonly roots: readonly Expr[];
+  private inputNodes: number | undefined;
   private readonly onRewrite: ((event: RewriteEvent) => void) | undefined;
   private readonly assume: Assumptions | undefined;
   private readonly scratchSpace = new Map<object, unknown>();
@@ -90,6 +92,7 @@ export class Run implements RuleContext {
     this.workLeft = budget * 200;
     // Counting the input's nodes costs a walk: only done if the base budget runs out.
     this.pending = options.budget === undefined ? roots : undefined;
+    this.roots = roots;
     this.onRewrite = options.onRewrite;
   }
 
@@ -97,6 +100,12 @@ export class Run implements RuleContext {
   get signs(): SignOracle {
     this.oracle ??= new SignOracle(this.assume);
     return this.oracle;
+  }
+
+  /** Distinct nodes of the input (counted on first use). */
+  get inputSize(): number {
+    this.inputNodes ??= size(this.roots);
+    return this.inputNodes;
   }
 
   /** True once the rewrite or the matching budget is spent. */
@@ -173,7 +182,9 @@ function indexRules(rules: readonly Rule[]): Map<Op, Rule[]> {
 /**
  * Normalises bottom-up: each node's arguments first, then the rules at the node, first rule
  * that fires wins, and whatever it produced is normalised in turn. The result of a pass is
- * a normal form of the rule set (unless the budget ran out).
+ * a normal form of the rule set (unless the budget ran out). `rootRules` are tried first,
+ * and only, at the roots (and at what the roots become): forms that suit a whole result
+ * but would hide structure from the sums around a subexpression.
  *
  * @example
  * ```ts
@@ -181,8 +192,13 @@ function indexRules(rules: readonly Rule[]): Map<Op, Rule[]> {
  * // exp(a + b + c)
  * ```
  */
-export function bottomUp(rules: readonly Rule[], name = 'bottom-up'): Strategy {
+export function bottomUp(
+  rules: readonly Rule[],
+  name = 'bottom-up',
+  rootRules: readonly Rule[] = [],
+): Strategy {
   const index = indexRules(rules);
+  const rootIndex = indexRules(rootRules);
   // Normal forms stay normal for the whole run (same rules, same assumptions), so a second
   // pass of the same strategy only normalises nodes it has not seen.
   return {
@@ -191,6 +207,7 @@ export function bottomUp(rules: readonly Rule[], name = 'bottom-up'): Strategy {
       normalizeAll(
         roots,
         index,
+        rootIndex,
         run,
         run.scratch(index, () => new Map()),
       ),
@@ -248,11 +265,14 @@ interface Frame {
   readonly node: Expr;
   state: 0 | 1 | 2;
   target?: Expr;
+  /** A root, or what a root became: root rules apply. */
+  readonly root?: boolean;
 }
 
 function normalizeAll(
   roots: readonly Expr[],
   index: ReadonlyMap<Op, readonly Rule[]>,
+  rootIndex: ReadonlyMap<Op, readonly Rule[]>,
   run: Run,
   memo: Map<Expr, Expr>,
 ): Expr[] {
@@ -266,9 +286,7 @@ function normalizeAll(
     stack.pop();
   };
 
-  const applyRules = (node: Expr): Expr | undefined => {
-    if (run.exhausted) return undefined;
-    const rules = index.get(node.op);
+  const tryRules = (node: Expr, rules: readonly Rule[] | undefined): Expr | undefined => {
     if (rules === undefined) return undefined;
     const mask = argumentMask(node);
     for (const r of rules) {
@@ -282,6 +300,13 @@ function normalizeAll(
     }
     return undefined;
   };
+  const applyRules = (node: Expr, root: boolean): Expr | undefined => {
+    if (run.exhausted) return undefined;
+    return (
+      (root ? tryRules(node, rootIndex.get(node.op)) : undefined) ??
+      tryRules(node, index.get(node.op))
+    );
+  };
 
   // Continue with `next` as the value of frame `f`, normalising it first if needed.
   const continueWith = (f: Frame, next: Expr, fallback: Expr): void => {
@@ -292,13 +317,13 @@ function normalizeAll(
     else {
       f.state = 2;
       f.target = next;
-      stack.push({ node: next, state: 0 });
+      stack.push({ node: next, state: 0, root: f.root });
     }
   };
 
   for (const root of roots) {
     if (memo.has(root)) continue;
-    stack.push({ node: root, state: 0 });
+    stack.push({ node: root, state: 0, root: true });
     while (stack.length > 0) {
       const f = stack[stack.length - 1];
       const n = f.node;
@@ -333,7 +358,7 @@ function normalizeAll(
         }
       }
       run.seen.add(n.op);
-      const out = applyRules(n);
+      const out = applyRules(n, f.root === true);
       if (out === undefined) finish(f, n);
       else continueWith(f, out, n);
     }

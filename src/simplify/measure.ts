@@ -15,6 +15,7 @@ import {
   ratInv,
   ratMul,
 } from '../expr/index.js';
+import { NodeCache } from './memo.js';
 
 /** The weight a node adds on its own (its children are counted separately). */
 export function ownWeight(e: Expr): number {
@@ -47,7 +48,12 @@ interface Printed {
   readonly recip?: number;
 }
 
-const PRINTED = new WeakMap<Expr, Printed>();
+const PRINTED = new NodeCache<Printed>();
+
+/** The printed entry of a node; computed (between walks) when the cache does not hold it. */
+function printed(e: Expr): Printed {
+  return PRINTED.get(e) ?? memoPostorder(e, PRINTED.settle(), printedNodes);
+}
 
 /** Nodes of a number as printed: 2, -2 (a sign and a number), 2/3 (an operator and two). */
 function numberNodes(r: Rational): Printed {
@@ -63,10 +69,7 @@ const isHalf = (e: Expr, sign: bigint): boolean =>
  * factors' entries (already weighed).
  */
 function productNodes(c: Rational | undefined, factors: readonly Expr[]): Printed {
-  return productOfEntries(
-    c,
-    factors.map((f) => PRINTED.get(f)!),
-  );
+  return productOfEntries(c, factors.map(printed));
 }
 
 /** {@link productNodes} from the factors' entries. */
@@ -99,7 +102,7 @@ function productOfEntries(c: Rational | undefined, entries: readonly Printed[]):
 }
 
 function printedNodes(n: Expr): Printed {
-  const get = (a: Expr): Printed => PRINTED.get(a)!;
+  const get = printed;
   switch (n.op) {
     case 'num':
       return numberNodes(n.value!);
@@ -159,7 +162,7 @@ function printedNodes(n: Expr): Printed {
  * ```
  */
 export function treeWeight(e: Expr): number {
-  return memoPostorder(e, PRINTED, printedNodes).w;
+  return printed(e).w;
 }
 
 /**
@@ -210,17 +213,60 @@ export function compareCost(a: Expr, b: Expr): number {
  * what `treeWeight(mul(...factors))` gives when the factors stay as they are.
  */
 export function productWeightOf(factors: readonly Expr[]): number {
-  for (const f of factors) treeWeight(f);
   return productNodes(undefined, factors).w;
+}
+
+/**
+ * The printed weight of `c·factors` (c a number, factors not numbers, with distinct bases)
+ * times numerator factors known only by their weights (`extra`) and denominator factors
+ * known only by their printed weights as denominators (`below`: x for 1/x, x^2 for
+ * 1/x^2), without building the product: what `treeWeight` gives when the builder merges
+ * nothing.
+ */
+export function scaledProductWeight(
+  c: Rational,
+  factors: readonly Expr[],
+  extra: readonly number[] = [],
+  below: readonly number[] = [],
+): number {
+  const entries: Printed[] = factors.map(printed);
+  for (const w of extra) entries.push({ w });
+  for (const recip of below) entries.push({ w: recip + 2, recip });
+  return productOfEntries(c.num === 1n && c.den === 1n ? undefined : c, entries).w;
+}
+
+/**
+ * The printed weight of Σ cᵢ·restᵢ (each rest a list of factors, the rests distinct, zero
+ * coefficients left out), without building the sum.
+ */
+export function linearCombinationWeight(
+  terms: readonly { readonly c: Rational; readonly rest: readonly Expr[] }[],
+): number {
+  const parts: Printed[] = [];
+  for (const { c, rest } of terms) {
+    if (c.num === 0n) continue;
+    if (rest.length === 0) parts.push(numberNodes(c));
+    else {
+      parts.push(productNodes(c.num === 1n && c.den === 1n ? undefined : c, rest));
+    }
+  }
+  if (parts.length === 0) return 1;
+  if (parts.length === 1) return parts[0].w;
+  let w = parts.length - 1;
+  let negatives = 0;
+  for (const p of parts) {
+    if (p.abs !== undefined) negatives++;
+    w += p.abs ?? p.w;
+  }
+  return negatives === parts.length ? w + 1 : w;
 }
 
 /** The printed weight of −u for a sum u, without building it. */
 export function negatedSumWeight(u: Expr): number {
-  treeWeight(u);
   let w = u.args.length - 1;
   let positives = 0;
   for (const t of u.args) {
-    const p = PRINTED.get(t)!;
+    const p = printed(t);
     if (p.abs === undefined) positives++;
     w += p.abs ?? p.w;
   }
@@ -235,7 +281,6 @@ export function contentOutWeight(terms: readonly Expr[], c: Rational): number {
   let w = terms.length - 1;
   let negatives = 0;
   for (const t of terms) {
-    treeWeight(t);
     const lead = leadingCoefficient(t);
     const factors = t.op === 'num' ? [] : lead === undefined ? [t] : t.args.slice(1);
     const k = ratMul(t.op === 'num' ? t.value! : (lead ?? { num: 1n, den: 1n }), ratInv(c));

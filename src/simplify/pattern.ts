@@ -26,6 +26,7 @@ import {
   rebuild,
   ZERO,
 } from '../expr/index.js';
+import { NodeCache } from './memo.js';
 
 /** A compiled pattern. */
 export type Pattern =
@@ -200,7 +201,7 @@ function partNeeds(p: Pattern): string[] {
   return p.parts.map(requiredKey).filter((x): x is string => x !== undefined);
 }
 
-const ARG_KEYS = new WeakMap<Expr, ReadonlySet<string>>();
+const ARG_KEYS = new NodeCache<ReadonlySet<string>>();
 
 /** The keys of an argument and, when it is a product, of its factors (cached per node). */
 function deepArgKeys(a: Expr): ReadonlySet<string> {
@@ -209,7 +210,7 @@ function deepArgKeys(a: Expr): ReadonlySet<string> {
     const set = new Set(argKeys(a));
     if (a.op === 'mul') for (const f of a.args) for (const k of argKeys(f)) set.add(k);
     keys = set;
-    ARG_KEYS.set(a, keys);
+    ARG_KEYS.settle().set(a, keys);
   }
   return keys;
 }
@@ -253,7 +254,20 @@ function offers(a: Expr, k: string): boolean {
  * its few arguments per required key (no allocation: this runs for every rule at every node).
  */
 export function mayMatchAC(keys: RequiredKeys, s: Expr): boolean {
-  for (const k of keys.direct) if (!s.args.some((a) => offers(a, k))) return false;
+  // Each part takes its own argument, so a key needed twice needs two arguments offering
+  // it (an integer power counts as many times as its exponent: a part may take some of it).
+  for (let i = 0; i < keys.direct.length; i++) {
+    const k = keys.direct[i];
+    let needed = 0;
+    for (let j = 0; j <= i; j++) if (keys.direct[j] === k) needed++;
+    let offered = 0;
+    for (const a of s.args) {
+      if (!offers(a, k)) continue;
+      offered += a.op === 'pow' && a.args[1].op === 'num' ? multiplicity(a.args[1]) : 1;
+      if (offered >= needed) break;
+    }
+    if (offered < needed) return false;
+  }
   for (const k of keys.nested) {
     const found = s.args.some(
       (a) => offers(a, k) || (a.op === 'mul' && a.args.some((f) => offers(f, k))),
@@ -261,6 +275,27 @@ export function mayMatchAC(keys: RequiredKeys, s: Expr): boolean {
     if (!found) return false;
   }
   return true;
+}
+
+/**
+ * {@link mayMatchAC} for a subject argument under a fixed-shape pattern (the `u` of
+ * `exp(?k*log(?u))`): a sum or product of the pattern's operator is scanned as usual, any
+ * other node stands for a sum or product of one argument.
+ */
+export function mayMatchACArgument(keys: RequiredKeys, op: Op, s: Expr): boolean {
+  if (s.op === op) return mayMatchAC(keys, s);
+  for (const k of keys.direct) if (!offers(s, k)) return false;
+  for (const k of keys.nested)
+    if (!offers(s, k) && !(s.op === 'mul' && s.args.some((f) => offers(f, k)))) return false;
+  return true;
+}
+
+/** How many parts an argument with this exponent may serve: |n| for an integer n, else 1. */
+function multiplicity(e: Expr): number {
+  const v = e.value!;
+  if (v.den !== 1n) return 1;
+  const n = v.num < 0n ? -v.num : v.num;
+  return n > 64n ? 64 : Number(n);
 }
 
 /** A mutable binding environment with an undo trail. */

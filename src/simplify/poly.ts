@@ -376,41 +376,187 @@ export function toDense1(
   maxDegree: number,
   memo: Map<Expr, Dense1 | null>,
 ): Dense1 | undefined {
-  return memoBottomUp(e, memo, structuralArgs, (n) => {
-    if (n === x) return [0n, 1n];
-    switch (n.op) {
-      case 'num':
-        return n.value!.den === 1n ? (n.value!.num === 0n ? [] : [n.value!.num]) : undefined;
-      case 'add': {
-        let acc: Dense1 = [];
-        for (const a of n.args) {
-          const p = memo.get(a);
-          if (!p) return undefined;
-          acc = addDense(acc, p);
-        }
-        return acc;
+  if (e.op === 'add' && !memo.has(e)) sharedFactorTerms(e, x, maxDegree, memo);
+  return memoBottomUp(e, memo, structuralArgs, (n) => dense1Node(n, x, maxDegree, memo));
+}
+
+/** toDense1 of one node, its arguments' forms being in `memo`. */
+function dense1Node(
+  n: Expr,
+  x: Expr,
+  maxDegree: number,
+  memo: Map<Expr, Dense1 | null>,
+): Dense1 | undefined {
+  if (n === x) return [0n, 1n];
+  switch (n.op) {
+    case 'num':
+      return n.value!.den === 1n ? (n.value!.num === 0n ? [] : [n.value!.num]) : undefined;
+    case 'add': {
+      let acc: Dense1 = [];
+      for (const a of n.args) {
+        const p = memo.get(a);
+        if (!p) return undefined;
+        acc = addDense(acc, p);
       }
-      case 'mul': {
-        let acc: Dense1 = [1n];
-        for (const a of n.args) {
-          const p = memo.get(a);
-          if (!p || acc.length + p.length - 2 > maxDegree) return undefined;
-          acc = mulDense(acc, p);
-        }
-        return acc;
-      }
-      case 'pow': {
-        const k = expandableExponent(n);
-        const p = memo.get(n.args[0]);
-        if (k === 0 || !p || (p.length - 1) * k > maxDegree) return undefined;
-        let acc: Dense1 = [1n];
-        for (let i = 0; i < k; i++) acc = mulDense(acc, p);
-        return acc;
-      }
-      default:
-        return undefined;
+      return acc;
     }
-  });
+    case 'mul': {
+      let acc: Dense1 = [1n];
+      for (const a of n.args) {
+        const p = memo.get(a);
+        if (!p || acc.length + p.length - 2 > maxDegree) return undefined;
+        acc = mulDense(acc, p);
+      }
+      return acc;
+    }
+    case 'pow': {
+      const k = expandableExponent(n);
+      const p = memo.get(n.args[0]);
+      if (k === 0 || !p || (p.length - 1) * k > maxDegree) return undefined;
+      let acc: Dense1 = [1n];
+      for (let i = 0; i < k; i++) acc = mulDense(acc, p);
+      return acc;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** a / b when b divides a exactly over the integers (long division from the top), else undefined. */
+function divDenseExact(a: Dense1, b: Dense1): Dense1 | undefined {
+  if (b.length === 0) return undefined;
+  if (a.length === 0) return [];
+  const n = a.length - b.length;
+  if (n < 0) return undefined;
+  const r = [...a];
+  const q: Dense1 = new Array(n + 1).fill(0n);
+  const lead = b[b.length - 1];
+  // A monic divisor (x + a, the usual factor) needs no bigint division.
+  const unit = lead === 1n ? 1 : lead === -1n ? -1 : 0;
+  for (let k = n; k >= 0; k--) {
+    const c = r[k + b.length - 1];
+    let qk: bigint;
+    if (unit === 1) qk = c;
+    else if (unit === -1) qk = -c;
+    else {
+      if (c % lead !== 0n) return undefined;
+      qk = c / lead;
+    }
+    q[k] = qk;
+    if (qk !== 0n) for (let j = 0; j < b.length; j++) r[k + j] -= qk * b[j];
+  }
+  for (let j = 0; j < b.length - 1; j++) if (r[j] !== 0n) return undefined;
+  return q;
+}
+
+/** A product term as an integer coefficient and [base, positive integer exponent] factors. */
+function productFactors(t: Expr): { c: bigint; factors: Map<Expr, number> } | undefined {
+  let c = 1n;
+  const factors = new Map<Expr, number>();
+  for (const f of t.op === 'mul' ? t.args : [t]) {
+    if (f.op === 'num') {
+      if (f.value!.den !== 1n) return undefined;
+      c *= f.value!.num;
+      continue;
+    }
+    const k = f.op === 'pow' ? expandableExponent(f) : 1;
+    if (k === 0) return undefined;
+    const base = f.op === 'pow' ? f.args[0] : f;
+    factors.set(base, (factors.get(base) ?? 0) + k);
+  }
+  return { c, factors };
+}
+
+/**
+ * Dense forms of a sum's product terms through the factors they share, put in `memo` (a
+ * shortcut for toDense1, which then only adds them up). The derivative of a product
+ * Π fⱼ is Σᵢ fᵢ′·Πⱼ≠ᵢ fⱼ: its terms share all but one factor, and multiplying each out costs
+ * O(n³) for n linear factors. Here the pool P (every shared factor at its highest power) is
+ * multiplied out once, O(n²), and each term is P divided by what it lacks (exact division,
+ * O(n) per linear factor) times its own other factors. Used only when the estimated work is
+ * smaller; a term whose division is not exact is left to the ordinary path.
+ */
+function sharedFactorTerms(
+  sum: Expr,
+  x: Expr,
+  maxDegree: number,
+  memo: Map<Expr, Dense1 | null>,
+): void {
+  // The same cost model at a glance, before any bookkeeping: term by term costs about the
+  // square of a term's factor count, the pool about 24 look-ups per factor.
+  let square = 0;
+  let linear = 0;
+  for (const t of sum.args) {
+    const k = t.op === 'mul' ? t.args.length : 1;
+    square += k * k;
+    linear += k;
+  }
+  if (square <= 24 * linear) return;
+  const terms: { t: Expr; c: bigint; factors: Map<Expr, number> }[] = [];
+  const count = new Map<Expr, number>();
+  for (const t of sum.args) {
+    if (t.op !== 'mul' || memo.has(t)) continue;
+    const p = productFactors(t);
+    if (p === undefined) continue;
+    terms.push({ t, ...p });
+    for (const b of p.factors.keys()) count.set(b, (count.get(b) ?? 0) + 1);
+  }
+  if (terms.length < 3) return;
+  // The pool: bases shared by at least two terms, at their highest power.
+  const pool = new Map<Expr, number>();
+  for (const { factors } of terms)
+    for (const [b, k] of factors) if (count.get(b)! > 1) pool.set(b, Math.max(pool.get(b) ?? 0, k));
+  const dense = new Map<Expr, Dense1>();
+  const degree = (b: Expr): number => dense.get(b)!.length - 1;
+  for (const { factors } of terms) {
+    for (const b of factors.keys()) {
+      if (dense.has(b)) continue;
+      const d = toDense1(b, x, maxDegree, memo);
+      if (d === undefined || d.length === 0) return;
+      dense.set(b, d);
+    }
+  }
+  let poolDegree = 0;
+  for (const [b, k] of pool) poolDegree += k * degree(b);
+  if (poolDegree > maxDegree || poolDegree === 0) return;
+  // Estimated work: multiplications term by term, against the pool once plus divisions and
+  // extras plus the bookkeeping of comparing every term with the pool (a map look-up costs
+  // about as much as 24 multiply-adds of small coefficients), so the pool pays off only
+  // from a few dozen factors on (the derivative of a product of 40 is 2× faster).
+  let direct = 0;
+  let shared = (poolDegree * poolDegree) / 2 + 24 * terms.length * pool.size;
+  for (const { factors } of terms) {
+    let acc = 0;
+    let changes = 0;
+    for (const [b, k] of factors) {
+      for (let i = 0; i < k; i++) {
+        direct += (acc + 1) * (degree(b) + 1);
+        acc += degree(b);
+      }
+      changes += Math.abs(k - (pool.get(b) ?? 0)) * degree(b);
+    }
+    for (const [b, k] of pool) if (!factors.has(b)) changes += k * degree(b);
+    shared += (poolDegree + 1) * (changes + 1);
+  }
+  if (shared >= direct) return;
+  let product: Dense1 = [1n];
+  for (const [b, k] of pool) for (let i = 0; i < k; i++) product = mulDense(product, dense.get(b)!);
+  for (const { t, c, factors } of terms) {
+    let q: Dense1 | undefined = product;
+    for (const [b, k] of pool) {
+      for (let i = factors.get(b) ?? 0; i < k && q !== undefined; i++)
+        q = divDenseExact(q, dense.get(b)!);
+    }
+    if (q === undefined) continue;
+    for (const [b, k] of factors) {
+      for (let i = pool.get(b) ?? 0; i < k; i++) q = mulDense(q, dense.get(b)!);
+    }
+    if (q.length - 1 > maxDegree) continue;
+    memo.set(
+      t,
+      q.map((v) => v * c),
+    );
+  }
 }
 
 /** A dense univariate polynomial as a sparse one over the atom table. */

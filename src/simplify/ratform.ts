@@ -59,6 +59,11 @@ export interface AtomPolicy {
    * quotients of sin and cos. Absent: trigonometric functions are plain atoms.
    */
   readonly pythagorean?: 'sin' | 'cos';
+  /**
+   * With a Pythagorean policy, tanh(u) as sinh(u)/cosh(u) too (for quotients by tanh: the
+   * derivative form 1 − tanh²u is otherwise kept as written).
+   */
+  readonly tanh?: boolean;
 }
 
 /** atom^power = base (a polynomial in other atoms). */
@@ -231,6 +236,10 @@ function formOfNode(n: Expr, ctx: RatContext): RatForm | undefined {
     case 'csc':
     case 'cot':
       return ctx.policy.pythagorean === undefined ? atomForm(n, ctx) : trigForm(n, ctx);
+    case 'tanh':
+      return ctx.policy.pythagorean === undefined || !ctx.policy.tanh
+        ? atomForm(n, ctx)
+        : trigForm(n, ctx);
     default:
       return atomForm(n, ctx);
   }
@@ -255,9 +264,11 @@ function trigForm(n: Expr, ctx: RatContext): RatForm | undefined {
   const u = n.args[0];
   // sin(0) would fold to a number: numeric arguments stay plain atoms.
   if (u.op === 'num') return atomForm(n, ctx);
-  const atom = (f: 'sin' | 'cos'): RatForm =>
+  const atom = (f: 'sin' | 'cos' | 'sinh' | 'cosh'): RatForm =>
     trigAtom(ctx.atoms.get(ctx.atoms.indexOfKey(`${f}:${u.id}`, () => fn(f, [u]))), ctx);
   switch (n.op) {
+    case 'tanh':
+      return mulForms(atom('sinh'), invertForm(atom('cosh'), ctx)!, ctx);
     case 'tan':
       return mulForms(atom('sin'), invertForm(atom('cos'), ctx)!, ctx);
     case 'cot':

@@ -22,6 +22,7 @@ import {
   match,
   matchACList,
   mayMatchAC,
+  mayMatchACArgument,
   type Pattern,
   parsePatternText,
   parseTemplateText,
@@ -47,6 +48,8 @@ export interface RuleContext {
   spend(units: number): void;
   /** Per-run state for a rule (caches keyed by node), created on first use. */
   scratch<T>(key: object, init: () => T): T;
+  /** Distinct nodes of the run's input: what work budgets proportional to the input scale by. */
+  readonly inputSize: number;
 }
 
 /**
@@ -242,10 +245,19 @@ function patternRule(
     p.kind === 'node'
       ? p.args.map((a) => (a.kind === 'node' ? a.op : a.kind === 'lit' ? a.expr.op : undefined))
       : [];
+  // For a sum or product argument of a fixed-shape pattern, the keys its parts need.
+  const argKeys =
+    p.kind === 'node'
+      ? p.args.map((a) => (a.kind === 'ac' ? { op: a.op, keys: requiredKeys(a) } : undefined))
+      : [];
   const apply = (node: Expr, ctx: RuleContext): Expr | undefined => {
     if (p.kind === 'ac' && (node.op !== p.op || !mayMatchAC(keys, node))) return undefined;
-    for (let i = 0; i < argOps.length; i++)
+    for (let i = 0; i < argOps.length; i++) {
       if (argOps[i] !== undefined && node.args[i]?.op !== argOps[i]) return undefined;
+      const ak = argKeys[i];
+      if (ak !== undefined && node.args[i] !== undefined)
+        if (!mayMatchACArgument(ak.keys, ak.op, node.args[i])) return undefined;
+    }
     const env = new Env(ctx.matchLimit);
     let result: Expr | undefined;
     if (p.kind === 'ac') {

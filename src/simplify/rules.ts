@@ -7,7 +7,6 @@
  */
 import {
   add,
-  addAll,
   EVEN_FUNCTIONS,
   type Expr,
   type FunctionName,
@@ -28,17 +27,20 @@ import {
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
 import {
+  balancedGroups,
+  denominatorMeetsFactor,
   expandCandidate,
   expandedPoly,
-  fractionMayCancel,
   isExpandable,
   rationalCandidate,
 } from './candidates.js';
+import { expOverSum, negate } from './expforms.js';
 import { commonFactor, commonToExpr, divideTerm, isTrivial } from './factor.js';
 import { contentOutWeight, treeWeight } from './measure.js';
+import { NodeCache } from './memo.js';
 import { extractRoot, logRatio } from './numbers.js';
 import { polyToExpr } from './poly.js';
-import { hasDenominator, togetherSum } from './quotient.js';
+import { togetherSum } from './quotient.js';
 import { guards, procedure, type Rule, type RuleContext, rule } from './rule.js';
 
 const positive = (e: Expr | undefined, ctx: RuleContext): boolean =>
@@ -52,17 +54,6 @@ const negative = (e: Expr | undefined, ctx: RuleContext): boolean =>
 /** A rule that drops its argument must not define a result where the argument is NaN. */
 const defined = (e: Expr | undefined, ctx: RuleContext): boolean =>
   e !== undefined && ctx.signs.isDefined(e);
-
-/**
- * `−u` with the sign pushed into a sum's terms (the builder keeps `−1·(a + b)` as a product).
- *
- * @example
- * ```ts
- * format(negate(parse('x - y'))); // 'y - x'
- * ```
- */
-export const negate = (u: Expr): Expr =>
-  u.op === 'add' ? addAll(u.args.map((t) => mul(-1, t))) : mul(-1, u);
 
 /** Keeps a procedural rewrite only when it makes the expression strictly smaller. */
 const ifSmaller = (before: Expr, after: Expr | undefined): Expr | undefined =>
@@ -407,6 +398,12 @@ export const TRIG_CONTRACT_RULES: readonly Rule[] = [
       description: 'a·sinh u·cosh u → a·sinh(2u)/2',
     },
   ),
+  rule('sin-double-reciprocal', '?a/(sin(?u)*cos(?u))', '2*?a/sin(2*?u)', {
+    description: 'a/(sin u·cos u) → 2a/sin(2u)',
+  }),
+  rule('sinh-double-reciprocal', '?a/(sinh(?u)*cosh(?u))', '2*?a/sinh(2*?u)', {
+    description: 'a/(sinh u·cosh u) → 2a/sinh(2u)',
+  }),
   rule('cos-double', '?a*cos(?u)^2 - ?a*sin(?u)^2', '?a*cos(2*?u)'),
   rule('cos-double-from-sin', '1 - 2*sin(?u)^2', 'cos(2*?u)'),
   rule('cos-double-from-cos', '2*cos(?u)^2 - 1', 'cos(2*?u)'),
@@ -572,14 +569,24 @@ export const FACTOR_RULES: readonly Rule[] = [
   procedure(
     'together-in-product',
     ['mul'],
-    'a sum with a denominator, inside a product, goes over its denominator when that cancels: (1/s − y)·s → 1 − y·s',
+    'a sum with a denominator, inside a product (or the base of a negative power there), goes over its denominator when that cancels: (1/s − y)·s → 1 − y·s, c²·(u²/c² + 1) → u² + c²',
     (node) => {
       let changed = false;
       const factors = node.args.map((f) => {
-        if (f.op !== 'add' || !hasDenominator(f) || !fractionMayCancel(node, f)) return f;
-        const t = togetherSum(f);
-        changed ||= t !== f;
-        return t;
+        if (f.op === 'add') {
+          if (!denominatorMeetsFactor(node, f)) return f;
+          const t = togetherSum(f);
+          changed ||= t !== f;
+          return t;
+        }
+        // 1/(u²/c² + 1) among c^−2's factors: the sum over its denominator cancels them.
+        const k = f.op === 'pow' && f.args[1].op === 'num' ? f.args[1].value! : undefined;
+        if (k === undefined || k.den !== 1n || k.num >= 0n || f.args[0].op !== 'add') return f;
+        if (!denominatorMeetsFactor(node, f.args[0], true)) return f;
+        const t = togetherSum(f.args[0]);
+        if (t === f.args[0]) return f;
+        changed = true;
+        return pow(t, f.args[1]);
       });
       return changed ? ifSmaller(node, mul(...factors)) : undefined;
     },
@@ -649,7 +656,7 @@ export const FACTOR_RULES: readonly Rule[] = [
 
 /** factor-content: the rewrite (not yet compared by size). */
 /** A sum's common factor and cofactor (null: none), cached: one sum sits in many products. */
-const PULLED = new WeakMap<Expr, { common: Expr; rest: Expr } | null>();
+const PULLED = new NodeCache<{ common: Expr; rest: Expr } | null>();
 
 function pull(sum: Expr): { common: Expr; rest: Expr } | undefined {
   let p = PULLED.get(sum);
@@ -658,7 +665,7 @@ function pull(sum: Expr): { common: Expr; rest: Expr } | undefined {
     p = isTrivial(c)
       ? null
       : { common: commonToExpr(c), rest: add(...sum.args.map((t) => divideTerm(t, c))) };
-    PULLED.set(sum, p);
+    PULLED.settle().set(sum, p);
   }
   return p ?? undefined;
 }
@@ -709,16 +716,27 @@ function safeNonnegative(u: Expr, ctx: RuleContext): boolean {
 }
 
 /**
+ * Finishing forms, applied once to every product of the result and kept when smaller: an
+ * exponential over eᵛ ± 1 as a hyperbolic function. Not part of normalisation, where it
+ * would hide the exponentials from the rational forms of the sums around them.
+ */
+export const FINISH_FORM_RULES: readonly Rule[] = [
+  procedure(
+    'exp-over-sum-hyperbolic',
+    ['mul'],
+    'an exponential over a power of eᵛ ± 1 balances into a hyperbolic function when that is smaller (eᵛ ± 1 = 2·e^(v/2)·cosh or sinh(v/2)): eˣ/(e²ˣ + 1) → 1/(2·cosh x), eᵛ/(eᵛ + 1)² → 1/(4·cosh²(v/2))',
+    (node) => expOverSum(node),
+    undefined,
+    ['exp', 'add'],
+  ),
+];
+
+/**
  * Applied once to the result, to products that are not terms of a sum (in a sum the sign
  * is the binary minus anyway, and rewriting terms there would only make the sum normalise
  * again): a negative product takes its sign into a sum factor.
- *
- * @example
- * ```ts
- * format(simplify(parse('-2*x*(y - tanh(x))'))); // '2*x*(tanh(x) - y)'
- * ```
  */
-export const FINISH_RULES: readonly Rule[] = [
+export const FINISH_SIGN_RULES: readonly Rule[] = [
   procedure(
     'negate-sum-factor',
     ['mul'],
@@ -738,6 +756,41 @@ export const FINISH_RULES: readonly Rule[] = [
     ['add'],
   ),
 ];
+
+/**
+ * Tried first, and only, at the roots while normalising (and at what they become): a root
+ * product's exponentials that balance exactly against powers of e^v ± 1, in groups that
+ * share no atom with its other factors, are written as hyperbolic functions right away,
+ * before they are merged with other exponentials only to be split again. Inside a sum a
+ * product waits for the finishing rules, so that the sum can first combine its terms.
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('x*exp(w*x)/(exp(w*x) + 1)^2'))); // 'x/(4*cosh(w*x/2)^2)'
+ * ```
+ */
+export const ROOT_RULES: readonly Rule[] = [
+  procedure(
+    'exp-over-sum-hyperbolic',
+    ['mul'],
+    'at a root: exponentials that balance exactly against powers of eᵛ ± 1, in groups that share no atom with the other factors, as hyperbolic functions',
+    (node) => ifSmaller(node, balancedGroups(node)),
+    undefined,
+    ['exp', 'add'],
+  ),
+];
+
+/**
+ * The finishing rules, once on the result: forms on every product, then signs on products
+ * that are not terms of a sum.
+ *
+ * @example
+ * ```ts
+ * format(simplify(parse('-2*x*(y - tanh(x))'))); // '2*x*(tanh(x) - y)'
+ * format(simplify(parse('exp(x)/(exp(2*x) + 1)'))); // '1/(2*cosh(x))'
+ * ```
+ */
+export const FINISH_RULES: readonly Rule[] = [...FINISH_FORM_RULES, ...FINISH_SIGN_RULES];
 
 /**
  * Exact numbers in lowest terms (`root-of-number`, `root-of-product`, and the power rules

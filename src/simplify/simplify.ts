@@ -10,8 +10,10 @@ import type { Rule } from './rule.js';
 import {
   DEFAULT_RULES,
   EXPAND_LOG_RULES,
-  FINISH_RULES,
+  FINISH_FORM_RULES,
+  FINISH_SIGN_RULES,
   NUMBER_RULES,
+  ROOT_RULES,
   RULE_SETS,
   type RuleSetName,
   TRIG_CONTRACT_RULES,
@@ -93,7 +95,8 @@ export function simplify(
   let result = baseline.map((r, i) => (compareCost(out[i], r) <= 0 ? out[i] : r));
   if (!options.only) {
     // A finished product can meet a rule again (exp(a)·exp(−(b − c)) → exp(a)·exp(c − b)
-    // → exp(a + c − b)): normalise once more, and finish what that made.
+    // → exp(a + c − b); cosh(1 − x) → cosh(x − 1)): normalise once more, and finish what
+    // that made.
     const finished = finish(result, run);
     if (finished.some((e, i) => e !== result[i])) {
       const again = main.run(finished, run);
@@ -105,33 +108,45 @@ export function simplify(
 }
 
 /**
- * The finishing rules on every product that is not a term of a sum (shared nodes that are
- * terms somewhere stay as they are), once, bottom-up. Each rewrite only removes a sign.
+ * The finishing rules, once, bottom-up: the forms on every product, the sign rule on
+ * products that are not terms of a sum (shared nodes that are terms somewhere stay as they
+ * are). Forms are kept when smaller; the sign rule only removes a sign.
  */
 function finish(roots: readonly Expr[], run: Run): Expr[] {
-  // Every finishing rule needs a sum factor: without sums there is nothing to walk for.
-  if (!run.seen.has('add')) return [...roots];
+  const unchanged = [...roots];
+  // Every finishing rule needs a sum (a factor, or the base of a power factor).
+  if (!run.seen.has('add')) return unchanged;
   const terms = new Set<Expr>();
   let candidates = false;
   for (const n of postorder(roots)) {
     if (n.op === 'add') for (const a of n.args) terms.add(a);
-    else if (n.op === 'mul' && n.args[0].op === 'num' && n.args[0].value!.num < 0n)
-      candidates = true;
+    else if (n.op === 'mul' && !candidates) candidates = mayFinish(n);
   }
-  if (!candidates) return [...roots];
-  return mapBottomUp(roots, (node, args) => {
-    const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
-    if (n.op !== 'mul' || terms.has(node) || run.exhausted) return n;
-    for (const r of FINISH_RULES) {
+  if (!candidates) return unchanged;
+  const apply = (rules: readonly Rule[], n: Expr): Expr | undefined => {
+    for (const r of rules) {
       const out = r.apply(n, run);
       if (out !== undefined && out !== n) {
         run.record(r.id, n, out);
         return out;
       }
     }
-    return n;
+    return undefined;
+  };
+  return mapBottomUp(roots, (node, args) => {
+    let n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
+    if (n.op !== 'mul' || run.exhausted) return n;
+    n = apply(FINISH_FORM_RULES, n) ?? n;
+    if (n.op !== 'mul' || terms.has(node)) return n;
+    return apply(FINISH_SIGN_RULES, n) ?? n;
   });
 }
+
+/** A product a finishing rule may rewrite: a negative one, or one with an exponential and a power of a sum. */
+const mayFinish = (n: Expr): boolean =>
+  (n.args[0].op === 'num' && n.args[0].value!.num < 0n) ||
+  (n.args.some((f) => f.op === 'exp') &&
+    n.args.some((f) => f.op === 'pow' && f.args[0].op === 'add'));
 
 /** The second candidates: a rule set tried after normalisation, kept when smaller. */
 interface Candidate {
@@ -161,12 +176,12 @@ let defaultMain: { rules: readonly Rule[]; count: number; strategy: Strategy } |
 /** The normalising strategy for the options; the default one is built once. */
 function mainStrategy(options: SimplifyOptions): Strategy {
   if (options.rules !== undefined || options.use !== undefined || options.only)
-    return bottomUp(selectRules(options), 'simplify');
+    return bottomUp(selectRules(options), 'simplify', options.only ? [] : ROOT_RULES);
   if (defaultMain?.rules !== DEFAULT_RULES || defaultMain.count !== DEFAULT_RULES.length)
     defaultMain = {
       rules: DEFAULT_RULES,
       count: DEFAULT_RULES.length,
-      strategy: bottomUp(DEFAULT_RULES, 'simplify'),
+      strategy: bottomUp(DEFAULT_RULES, 'simplify', ROOT_RULES),
     };
   return defaultMain.strategy;
 }

@@ -272,6 +272,8 @@ export const arbContract: Shaped = inContext(
         mul(c, cos(u), cos(v)),
         mul(c, sin(u), sin(v)),
         mul(sin(u), cos(v), sin(v)),
+        div(c, mul(sin(u), cos(u))),
+        div(c, mul(sinh(u), cosh(u))),
       ),
     ),
 );
@@ -302,6 +304,25 @@ export const arbQuotients: Shaped = inContext(
         pow(add(pow(u, -1), 1), -1),
         div(1, mul(v, add(div(pow(u, 2), pow(v, 2)), 1))),
         div(sub(pow(u, 2), pow(v, 2)), sub(u, v)),
+        div(sub(1, pow(tanh(u), 2)), tanh(u)),
+        div(mul(v, cosh(u)), tanh(u)),
+        div(mul(2, v), mul(pow(u, 2), add(div(pow(v, 2), pow(u, 2)), 1))),
       ),
     ),
+);
+
+/**
+ * Exponentials over powers of eᵛ ± 1 (exp-over-sum-hyperbolic): balanced pairs (the
+ * exponentials cancel), near misses (they only partly meet, or not at all), both signs.
+ */
+export const arbExpBalance: Shaped = inContext(
+  fc
+    .tuple(
+      arbArg,
+      fc.constantFrom(1, -1),
+      fc.constantFrom(1, -1),
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(num(1n, 2n), num(1), num(3n, 2n), num(-1), num(2)),
+    )
+    .map(([v, s, c, k, m]) => div(exp(mul(m, num(k), v)), pow(add(mul(s, exp(mul(2, v))), c), k))),
 );

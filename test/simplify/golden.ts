@@ -105,6 +105,8 @@ export const GOLDEN: readonly GoldenRow[] = [
   { rule: 'sin-double', input: '2*sin(x)*cos(x)', output: 'sin(2*x)' },
   { rule: 'sin-double', input: 'sin(x)^2*cos(x)^2', output: 'sin(2*x)^2/4' },
   { rule: 'sinh-double', input: '2*sinh(x)*cosh(x)', output: 'sinh(2*x)' },
+  { rule: 'sin-double-reciprocal', input: '1/(sin(x)*cos(x))', output: '2/sin(2*x)' },
+  { rule: 'sinh-double-reciprocal', input: '(1 - tanh(x)^2)/tanh(x)', output: '2/sinh(2*x)' },
   { rule: 'cos-double', input: 'cos(x)^2 - sin(x)^2', output: 'cos(2*x)' },
   { rule: 'cos-double', input: '2*sin(x)*cos(x)*(cos(x)^2 - sin(x)^2)', output: 'sin(4*x)/2' },
   { rule: 'cos-double-from-sin', input: '1 - 2*sin(y)^2', output: 'cos(2*y)' },
@@ -156,6 +158,17 @@ export const GOLDEN: readonly GoldenRow[] = [
   // factor
   { rule: 'factor-content', input: '(2*x + 2)/(x + 1)', output: '2' },
   { rule: 'factor-content', input: '(x*y + x)/x', output: 'y + 1' },
+  { rule: 'exp-over-sum-hyperbolic', input: 'exp(x)/(exp(2*x) + 1)', output: '1/(2*cosh(x))' },
+  {
+    rule: 'exp-over-sum-hyperbolic',
+    input: 'x*exp(-w*x)/(exp(-w*x) + 1)^2',
+    output: 'x/(4*cosh(w*x/2)^2)',
+  },
+  {
+    rule: 'exp-over-sum-hyperbolic',
+    input: '-2*exp(x)/(exp(x) - 1)^2',
+    output: '-1/(2*sinh(x/2)^2)',
+  },
   { rule: 'negate-sum-factor', input: '-(x - mu)*exp(y)', output: 'exp(y)*(mu - x)' },
   { rule: 'negate-sum-factor', input: '-2*x*(y - tanh(x))', output: '2*x*(tanh(x) - y)' },
   { rule: 'expand-radicand', input: 'sqrt(1 - (2*x - 1)^2)', output: '2*sqrt(x*(1 - x))' },
@@ -177,7 +190,13 @@ export const GOLDEN: readonly GoldenRow[] = [
   { rule: 'together-in-product', input: '(1/(x + 1) - y)*(x + 1)', output: '1 - y*(x + 1)' },
   { rule: 'together-if-smaller', input: '1/(x - 1) - 1/(x + 1)', output: '2/(x^2 - 1)' },
   { rule: 'together-if-smaller', input: '1/(x + 1) - (x - 1)/(x + 1)^2', output: '2/(x + 1)^2' },
-  { rule: 'cancel-quotient', input: '1/(y*(x^2/y^2 + 1))', output: 'y/(x^2 + y^2)' },
+  { rule: 'together-in-product', input: '1/(y*(x^2/y^2 + 1))', output: 'y/(x^2 + y^2)' },
+  {
+    rule: 'together-in-product',
+    input: '2*x*(w*x - y)/(c^2*((y - w*x)^2/c^2 + 1))',
+    output: '2*x*(w*x - y)/((y - w*x)^2 + c^2)',
+  },
+  { rule: 'cancel-quotient', input: '(1 - tanh(x)^2)/(x*tanh(x))', output: '2/(x*sinh(2*x))' },
   {
     rule: 'together-if-smaller',
     input: '1/(x - 1)^2 + (x + 1)/(1 - x)^3',

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { add, mul, pow, sym } from '../../src/expr/build.js';
+import { diff } from '../../src/diff/diff.js';
+import { add, mul, num, pow, sym } from '../../src/expr/build.js';
 import { format } from '../../src/expr/format.js';
 import { parse } from '../../src/expr/parse.js';
-import { cancel, expand, together } from '../../src/simplify/index.js';
+import { cancel, expand, simplify, together } from '../../src/simplify/index.js';
 import * as D from '../../src/simplify/mpoly.js';
 import { arbPoly, arbRational } from './arb.js';
 import { agreeAt, arbGridPoint } from './check.js';
@@ -52,6 +53,41 @@ describe('expand', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('derivatives of products in one symbol (shared factors)', () => {
+  // simplify expands the product rule's sum through the factors its terms share (one pool,
+  // exact divisions): the result must be the expansion, term by term.
+  const factor = fc.record({
+    a: fc.integer({ min: 1, max: 3 }),
+    b: fc.integer({ min: -5, max: 5 }),
+    k: fc.integer({ min: 1, max: 2 }),
+  });
+  test('simplify(diff(Π (aᵢx + bᵢ)^kᵢ)) is the expanded derivative', () => {
+    const x = sym('x');
+    fc.assert(
+      // From about two dozen factors on the shared pool is used; below, term by term.
+      fc.property(fc.array(factor, { minLength: 3, maxLength: 32 }), (fs) => {
+        const f = mul(...fs.map(({ a, b, k }) => pow(add(mul(a, x), num(b)), k)));
+        const d = diff(f, 'x');
+        const s = simplify(d);
+        // Expanded or kept, the value is the same; when expanded it equals expand's result.
+        if (s.op === 'add' && s.args.every((t) => !t.args.some((g) => g.op === 'add')))
+          expect(s).toBe(expand(d));
+        for (const v of [-2.5, -1, 0.5, 3]) {
+          const env = { x: v };
+          if (!agreeAt(d, s, env)) throw new Error(`${format(d)} → ${format(s)}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('the derivative of a product of 30 linear factors', () => {
+    const f = parse(Array.from({ length: 30 }, (_, i) => `(x + ${i + 1})`).join('*'));
+    const d = diff(f, 'x');
+    expect(simplify(d)).toBe(expand(d));
   });
 });
 

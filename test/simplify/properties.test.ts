@@ -25,6 +25,7 @@ import { contentOutWeight } from '../../src/simplify/measure.js';
 import { arbExpr, arbSafeExpr } from '../arbitrary.js';
 import {
   arbContract,
+  arbExpBalance,
   arbExpLog,
   arbMl,
   arbNumbers,
@@ -97,6 +98,8 @@ describe('every rule set preserves the value at random points', () => {
     preservesValue(POWER_RULES, arbNumbers, everywhere));
   test('exp-log, exact logarithms', () => preservesValue(EXP_LOG_RULES, arbNumbers, everywhere));
   test('finish', () => preservesValue(FINISH_RULES, arbRational(['x', 'y']), everywhere));
+  test('finish: exponentials over eᵛ ± 1', () =>
+    preservesValue(FINISH_RULES, arbExpBalance, everywhere));
 });
 
 describe('simplify (all default rules)', () => {
@@ -111,6 +114,7 @@ describe('simplify (all default rules)', () => {
       arbContract,
       arbNumbers,
       arbQuotients,
+      arbExpBalance,
     ].map((s) => s.mixed),
   );
 

@@ -18,7 +18,8 @@ const TITLES: Record<RuleSetName, string> = {
   sigmoid: "Sigmoid recognition (`sigmoid`, optional: `use: ['sigmoid']`)",
   hyperbolic: "Hyperbolic derivative form (`hyperbolic`, optional: `use: ['hyperbolic']`)",
   factor: 'Factoring, expansion, quotients (`factor`, default; procedures, kept only when smaller)',
-  finish: 'Finishing (`finish`: once, on the result, to products that are not terms of a sum)',
+  finish:
+    'Finishing (`finish`: once, on the result: forms on every product, kept when smaller; signs on products that are not terms of a sum)',
 };
 
 const ORDER: readonly RuleSetName[] = [

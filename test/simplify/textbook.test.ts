@@ -78,6 +78,42 @@ const ROWS: readonly Row[] = [
     output: '3*x^2 + 2*x + 1',
   },
   { what: 'w*x + b as every ML text writes it', input: 'w*x + b', output: 'w*x + b' },
+  // From the validation corpus (bench/corpus/validation.json); textbook = SymPy's form.
+  {
+    what: 'an exponential over e^(2x) + 1 is 1/(2 cosh x)',
+    input: 'atan(exp(x))',
+    by: 'x',
+    output: '1/(2*cosh(x))',
+    textbook: '1/(2*cosh(x))',
+  },
+  {
+    what: "the logistic function's derivative in cosh",
+    input: '1/(1 + exp(-w*x))',
+    by: 'w',
+    output: 'x/(4*cosh(w*x/2)^2)',
+    textbook: 'x/(4*cosh(w*x/2)^2)',
+  },
+  {
+    what: 'a quotient of exponentials in sinh',
+    input: '(exp(x) + 1)/(exp(x) - 1)',
+    by: 'x',
+    output: '-1/(2*sinh(x/2)^2)',
+    textbook: '-1/(2*sinh(x/2)^2)',
+  },
+  {
+    what: 'a quotient by tanh, contracted',
+    input: 'log(tanh(x))',
+    by: 'x',
+    output: '2/sinh(2*x)',
+    textbook: '2/sinh(2*x)',
+  },
+  {
+    what: 'a scaled residual over its own denominator (Cauchy loss)',
+    input: 'log(1 + (y - w*x)^2/b^2)',
+    by: 'w',
+    output: '2*x*(w*x - y)/((y - w*x)^2 + b^2)',
+    textbook: '2*x*(w*x - y)/(b^2 + (w*x - y)^2)',
+  },
 ];
 
 const points = arbGridPoint(['x', 'y', 'z', 'w', 'b'], -3, 3);
@@ -110,6 +146,26 @@ describe('issue 12: the table', () => {
     expect(toLatex(parse('1 - tanh(x)^2'))).toBe('1 - \\tanh^{2}\\left(x\\right)');
     expect(toLatex(parse('f(x) - y'))).toBe('f\\left(x\\right) - y');
     expect(toLatex(parse('w*x + b'))).toBe('w x + b');
+  });
+
+  test('a two-layer sigmoid network: both partials in cosh, no larger than as derived', () => {
+    const f = parse('((1/(1+exp(-(w2*(1/(1+exp(-(w1*x)))))))) - y)^2');
+    const raw = ['w1', 'w2'].map((v) => diff(f, v));
+    const out = simplify(raw);
+    expect(out.map(format)).toEqual([
+      'w2*x*(1/(exp(-w2/(exp(-w1*x) + 1)) + 1) - y)/(8*cosh(w1*x/2)^2*cosh(w2/(2*(exp(-w1*x) + 1)))^2)',
+      '(1/(exp(-w2/(exp(-w1*x) + 1)) + 1) - y)/(2*cosh(w2/(2*(exp(-w1*x) + 1)))^2*(exp(-w1*x) + 1))',
+    ]);
+    const env = { w1: 0.7, w2: -1.3, x: 0.4, y: 0.2 };
+    for (const [i, o] of out.entries())
+      expect(evaluate(o, env)).toBeCloseTo(evaluate(raw[i], env), 12);
+  });
+
+  test('where the exponentials overflow, the hyperbolic form keeps the limit', () => {
+    const out = simplify(parse('x*exp(w*x)/(exp(w*x) + 1)^2'));
+    expect(format(out)).toBe('x/(4*cosh(w*x/2)^2)');
+    expect(evaluate(out, { w: 1000, x: 1 })).toBe(0);
+    expect(evaluate(out, { w: -1000, x: 1 })).toBe(0);
   });
 
   test('the logistic loss derivative is exact at a point', () => {
