@@ -8,7 +8,9 @@
 import type { Expr } from '../expr/index.js';
 import { BATCH, type BatchSum, type Expanded, type Expansion, reductionClosure } from './expand.js';
 import { FactoredGradient } from './gradient.js';
+import type { Operation, Tensor } from './graph.js';
 import { CutForward } from './loops.js';
+import type { GraphNode } from './node.js';
 import {
   type Column,
   type CutRuntime,
@@ -21,7 +23,6 @@ import {
   VectorFunction,
 } from './runtime.js';
 import { TensorValue } from './shape.js';
-import type { Operation, Tensor } from './tensor.js';
 
 /** One fetch of a run. */
 export type FetchItem =
@@ -35,7 +36,7 @@ class ReductionGroup {
   private readonly kernel: LoopKernel | undefined;
   private readonly fn: VectorFunction | undefined;
   private readonly slots: number[];
-  private readonly sizeOwner: Tensor;
+  private readonly sizeOwner: GraphNode;
 
   constructor(plan: PlanBuilder, reductions: readonly BatchSum[]) {
     this.slots = reductions.map((r) => plan.slotOf(r));
@@ -108,13 +109,13 @@ export class Plan {
   private readonly outputs: Output[];
   private readonly forward: ReductionGroup[] = [];
   private readonly fixedFn: VectorFunction | undefined;
-  private readonly rowFns: { fn: VectorFunction; owner: Tensor; dims: readonly number[] }[];
+  private readonly rowFns: { fn: VectorFunction; owner: GraphNode; dims: readonly number[] }[];
   private readonly gradients: FactoredGradient[];
   private readonly feedColumns: Column[];
   private readonly cutRuntimes: CutRuntime[];
   private readonly columnValues: Float64Array[];
   private rv: Float64Array;
-  readonly variables: ReadonlySet<Tensor>;
+  readonly variables: ReadonlySet<GraphNode>;
   private rowResults: TensorValue[] = [];
 
   constructor(expansion: Expansion, items: readonly FetchItem[]) {

@@ -7,7 +7,7 @@
 import { compile, compileBatch } from '../codegen/index.js';
 import { type Expr, freeSymbols } from '../expr/index.js';
 import type { BatchSum, Cut, Expansion } from './expand.js';
-import type { Tensor } from './tensor.js';
+import type { GraphNode } from './node.js';
 
 /** Per-run inputs, owned by the session's plan entry and refilled on every run. */
 export class RunState {
@@ -105,7 +105,7 @@ export class Column implements ColumnRef {
   private view = new Float64Array(0);
 
   constructor(
-    readonly placeholder: Tensor,
+    readonly placeholder: GraphNode,
     /** Index over the placeholder's non-batch dims. */
     readonly index: number,
     /** Position among the plan's columns. */
@@ -279,7 +279,7 @@ export interface PlanStats {
 
 /** Collects what a plan needs while it is built. */
 export class PlanBuilder {
-  readonly variables = new Set<Tensor>();
+  readonly variables = new Set<GraphNode>();
   readonly stats: PlanStats = { kernels: 0, compileMs: 0, sourceChars: 0 };
   private readonly slots = new Map<number, number>();
   private readonly columns = new Map<number, ColumnRef>();
