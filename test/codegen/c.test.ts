@@ -447,6 +447,15 @@ describe('C ≡ JavaScript', () => {
     const v = [0.5, -1, 0.25, 2];
     const xs = [0.5, -1.25, 2, 0.125, -3, 1];
     const ys = [1, 0.25, -0.75, 3, 0.5, -1];
+    // A constant, per-point partials by x, accumulation, no value-only version.
+    const backwardOptions = {
+      data: ['x', 'y'],
+      params: ['w'],
+      constants: ['b'],
+      dataGradient: ['x'],
+      accumulate: true,
+      gradOut: 'required',
+    } as const;
     const batch = (reduce: 'sum' | 'mean' | 'none') =>
       ({
         kind: 'batch',
@@ -467,6 +476,7 @@ describe('C ≡ JavaScript', () => {
         { name: 'total', ...batch('sum') },
         { name: 'average', ...batch('mean') },
         { name: 'pointwise', ...batch('none') },
+        { name: 'backward', kind: 'batch', expr: loss, options: backwardOptions },
       ],
       { language: 'c' },
     );
@@ -480,6 +490,7 @@ describe('C ≡ JavaScript', () => {
         `${cols} double g[2]; P(total(cols, 6, q, g)); P(g[0]); P(g[1]); P(total(cols, 6, q, NULL));`,
         `${cols} double g[2]; P(average(cols, 6, q, g)); P(g[0]); P(g[1]); P(average(cols, 0, q, g));`,
         `${cols} double o[6]; double go[12]; pointwise(cols, 6, q, o, go); for (int k = 0; k < 6; k++) P(o[k]); for (int k = 0; k < 12; k++) P(go[k]); pointwise(cols, 6, q, o, NULL); P(o[5]);`,
+        `${cols} double g[1] = {1.0}; double dg[6] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}; P(backward(cols, 6, q, g, dg)); P(g[0]); for (int k = 0; k < 6; k++) P(dg[k]);`,
       ]),
     ).map(parseC);
     const data = { x: Float64Array.from(xs), y: Float64Array.from(ys) };
@@ -492,6 +503,10 @@ describe('C ≡ JavaScript', () => {
     pointwise(data, q, o, go);
     const total = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'] });
     const average = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'], reduce: 'mean' });
+    const backward = compileBatch(loss, backwardOptions);
+    const g3 = Float64Array.of(1);
+    const dg = new Float64Array(6).fill(0.5);
+    const backwardValue = backward(data, q, g3, dg);
     const want = [
       ...compileHessian(loss, vars)(p),
       ...compileHessianVector(loss, vars)(p, v),
@@ -505,6 +520,9 @@ describe('C ≡ JavaScript', () => {
       ...o,
       ...go,
       o[5],
+      backwardValue,
+      ...g3,
+      ...dg,
     ];
     expect(lines.length).toBe(want.length);
     lines.forEach((c, k) => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGradient } from '../../src/codegen/index.js';
 import { layout } from '../../src/codegen/layout.js';
-import { batchProgram } from '../../src/codegen/programs/batch.js';
+import { type BatchSpec, batchProgram, type Reduction } from '../../src/codegen/programs/batch.js';
 import { gradientProgram } from '../../src/codegen/programs/gradient.js';
 import { hessianProgram, hessianVectorProgram } from '../../src/codegen/programs/hessian.js';
 import { valueProgram } from '../../src/codegen/programs/value.js';
@@ -101,10 +101,20 @@ describe('chunked ≡ unchunked', () => {
           const xs = Float64Array.from([0.5, -1.25, 2, 0.125]);
           const ys = Float64Array.from([1, 0.25, -0.75, 3]);
           const p = [0.7, -0.3];
+          const spec = (reduce: Reduction): BatchSpec => ({
+            data: [x, y],
+            params: [a, b],
+            constants: [],
+            reduce,
+            gradient: true,
+            dataGradient: [],
+            accumulate: false,
+            valueOnly: true,
+          });
           type K = (cols: Float64Array[], p: Vec, g?: Float64Array) => number;
           for (const reduce of ['sum', 'mean'] as const) {
-            const whole = build<K>(batchProgram(e, [x, y], [a, b], reduce, true));
-            const split = build<K>(batchProgram(e, [x, y], [a, b], reduce, true), budget);
+            const whole = build<K>(batchProgram(e, spec(reduce)));
+            const split = build<K>(batchProgram(e, spec(reduce)), budget);
             const g1 = new Float64Array(2);
             const g2 = new Float64Array(2);
             expect(same(split([xs, ys], p, g1), whole([xs, ys], p, g2))).toBe(true);
@@ -112,8 +122,8 @@ describe('chunked ≡ unchunked', () => {
             expect(same(split([xs, ys], p), whole([xs, ys], p))).toBe(true);
           }
           type N = (cols: Float64Array[], p: Vec, o: Float64Array, go?: Float64Array) => void;
-          const whole = build<N>(batchProgram(e, [x, y], [a, b], 'none', true));
-          const split = build<N>(batchProgram(e, [x, y], [a, b], 'none', true), budget);
+          const whole = build<N>(batchProgram(e, spec('none')));
+          const split = build<N>(batchProgram(e, spec('none')), budget);
           const o1 = new Float64Array(4);
           const o2 = new Float64Array(4);
           const go1 = new Float64Array(8);
@@ -121,6 +131,22 @@ describe('chunked ≡ unchunked', () => {
           whole([xs, ys], p, o1, go1);
           split([xs, ys], p, o2, go2);
           expect(sameArrays(o1, o2) && sameArrays(go1, go2)).toBe(true);
+          // A constant, per-point partials by x, accumulation.
+          type D = (cols: Float64Array[], p: Vec, g: Float64Array, dg: Float64Array) => number;
+          const options: BatchSpec = {
+            ...spec('sum'),
+            params: [a],
+            constants: [b],
+            dataGradient: [x],
+            accumulate: true,
+            valueOnly: false,
+          };
+          const wholeD = build<D>(batchProgram(e, options));
+          const splitD = build<D>(batchProgram(e, options), budget);
+          const [h1, h2] = [Float64Array.of(1), Float64Array.of(1)];
+          const [dg1, dg2] = [new Float64Array(4).fill(2), new Float64Array(4).fill(2)];
+          expect(same(splitD([xs, ys], p, h1, dg1), wholeD([xs, ys], p, h2, dg2))).toBe(true);
+          expect(sameArrays(h1, h2) && sameArrays(dg1, dg2)).toBe(true);
         },
       ),
       { numRuns: 100 },
