@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGradient } from '../../src/codegen/index.js';
-import { layout } from '../../src/codegen/layout.js';
+import { BLOCK_POINTS, layout } from '../../src/codegen/layout.js';
 import { type BatchSpec, batchProgram, type Reduction } from '../../src/codegen/programs/batch.js';
 import { gradientProgram } from '../../src/codegen/programs/gradient.js';
 import { hessianProgram, hessianVectorProgram } from '../../src/codegen/programs/hessian.js';
@@ -151,6 +151,64 @@ describe('chunked ≡ unchunked', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('a chunked batch loop runs in blocks: invariants hoisted, accumulators in locals', () => {
+    const [a, b, s, x, y] = ['a', 'b', 's', 'x', 'y'].map(sym);
+    const e = add(pow(sub(tanh(add(mul(a, x), b)), y), 2), mul(s, a, sin(b)));
+    const options: BatchSpec = {
+      data: [x, y],
+      params: [a, b],
+      constants: [s],
+      reduce: 'mean',
+      gradient: true,
+      dataGradient: [y],
+      accumulate: false,
+      valueOnly: true,
+    };
+    const laid = layout(batchProgram(e, options), 6);
+    const main = laid.units.find((u) => u.main.name === 'lossGradient')!;
+    const blocks = main.main.body.find((l) => l.kind === 'blocks');
+    expect(blocks).toBeDefined();
+    expect(main.main.body.some((l) => l.kind === 'loop')).toBe(false);
+    const blocked = main.chunks.filter((c) => c.params[0]?.name === 'i_from');
+    expect(blocked.length).toBeGreaterThan(1);
+    for (const c of blocked) {
+      const loop = c.body.findIndex((l) => l.kind === 'range');
+      expect(loop).toBeGreaterThanOrEqual(0);
+      const inside = JSON.stringify(c.body[loop]);
+      // Parameters and constants are read before the loop, never in it; accumulators too.
+      expect(inside).not.toMatch(/"array":"p"|lossGradient_A/);
+    }
+    // Points not a multiple of the block, against the unchunked kernel, bit for bit.
+    type D = (cols: Float64Array[], p: Vec, g: Float64Array, dg: Float64Array) => number;
+    const whole = build<D>(batchProgram(e, options));
+    const split = build<D>(batchProgram(e, options), 6);
+    const n = 3 * BLOCK_POINTS + 5;
+    const xs = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+    const ys = Float64Array.from({ length: n }, (_, i) => Math.cos(3 * i));
+    const [g1, g2] = [new Float64Array(2), new Float64Array(2)];
+    const [d1, d2] = [new Float64Array(n), new Float64Array(n)];
+    expect(split([xs, ys], [0.3, -0.2, 1.5], g1, d1)).toBe(
+      whole([xs, ys], [0.3, -0.2, 1.5], g2, d2),
+    );
+    expect(sameArrays(g1, g2) && sameArrays(d1, d2)).toBe(true);
+  });
+
+  it('loops whose points share a location are not blocked', () => {
+    // A rerolled gradient loop adds into g[i] and g[i + 1]: its chunks run point by point.
+    const xs = Array.from({ length: 12 }, (_, k) => sym(`r${k}`));
+    const terms = xs
+      .slice(0, -1)
+      .map((v, k) => add(mul(100, pow(sub(xs[k + 1], pow(v, 2)), 2)), pow(sub(1, v), 2)));
+    const laid = layout(gradientProgram(add(...terms), xs), 6);
+    const unit = laid.units.find((u) => u.main.name === 'gradient_r1')!;
+    expect(unit.chunks.length).toBeGreaterThan(0);
+    const lines = [unit.main.body, ...unit.chunks.map((c) => c.body)].flat();
+    expect(lines.some((l) => l.kind === 'blocks' || l.kind === 'range')).toBe(false);
+    // Its value-only twin only accumulates a sum: that one runs in blocks.
+    const value = laid.units.find((u) => u.main.name === 'value_r1')!;
+    expect(value.main.body.some((l) => l.kind === 'blocks')).toBe(true);
   });
 
   it('actually splits', () => {

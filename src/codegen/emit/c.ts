@@ -285,6 +285,24 @@ class UnitPrinter {
           out.push(`${indent}}`);
           break;
         }
+        case 'blocks': {
+          const { from, to, size } = line;
+          const count = extentText(line.count);
+          out.push(
+            `${indent}for (ptrdiff_t ${from} = 0; ${from} < ${count}; ${from} += ${size}) {`,
+            `${indent}  const ptrdiff_t ${to} = ${from} + ${size} < ${count} ? ${from} + ${size} : ${count};`,
+          );
+          this.lines(line.body, `${indent}  `, m, out);
+          out.push(`${indent}}`);
+          break;
+        }
+        case 'range': {
+          const v = line.variable;
+          out.push(`${indent}for (ptrdiff_t ${v} = ${line.from}; ${v} < ${line.to}; ${v}++) {`);
+          this.lines(line.body, `${indent}  `, m, out);
+          out.push(`${indent}}`);
+          break;
+        }
         case 'arguments':
           for (const p of m.params) {
             if (p.kind !== 'columns') continue;

@@ -294,6 +294,23 @@ class Printer {
         out.push(`${indent}}`);
         return;
       }
+      case 'blocks': {
+        const count = extentText(line.count);
+        out.push(
+          `${indent}for (let ${line.from} = 0; ${line.from} < ${count}; ${line.from} += ${line.size}) {`,
+          `${indent}  const ${line.to} = Math.min(${count}, ${line.from} + ${line.size});`,
+        );
+        this.lines(line.body, `${indent}  `);
+        out.push(`${indent}}`);
+        return;
+      }
+      case 'range': {
+        const v = line.variable;
+        out.push(`${indent}for (let ${v} = ${line.from}; ${v} < ${line.to}; ${v}++) {`);
+        this.lines(line.body, `${indent}  `);
+        out.push(`${indent}}`);
+        return;
+      }
       case 'arguments':
         for (const l of argumentLines(this.params)) out.push(indent + l);
         return;
