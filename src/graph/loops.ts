@@ -33,8 +33,8 @@ class Buffer {
   }
 }
 
-/** Samples per block of the product loops: Z's block stays in cache while A streams. */
-const BLOCK = 256;
+/** Samples per block of the forward product: A's block stays in cache across W's columns. */
+const BLOCK = 64;
 
 /** Forward of one cut: A's columns, W gathered from its variables, Z = A·W. */
 export class CutForward implements CutRuntime {
@@ -120,13 +120,10 @@ export class CutForward implements CutRuntime {
     const z = this.zViews;
     for (let j = 0; j < m; j++) {
       z[j] = this.z[j].view(n);
-      z[j].fill(0);
       cols[this.slots[j]] = z[j];
     }
     const a = this.columnsOfA(cols);
-    for (let b0 = 0; b0 < n; b0 += BLOCK) {
-      multiplyAdd(a, w, z, k, m, b0, Math.min(n, b0 + BLOCK));
-    }
+    for (let b0 = 0; b0 < n; b0 += BLOCK) multiply(a, w, z, k, m, b0, Math.min(n, b0 + BLOCK));
   }
 
   /** W for this run: the variable's own array when W is one in row-major order. */
@@ -146,10 +143,11 @@ export class CutForward implements CutRuntime {
 }
 
 /**
- * z[j][b] += Σ_t w[t·m + j]·a[t][b] for b in [b0, b1): four output columns per pass, so each
- * a[t][b] is loaded once for four products (twice the speed of the plain loop in V8).
+ * z[j][b] = Σ_t a[t][b]·w[t·m + j] for b in [b0, b1), summed in t order. Two samples by four
+ * columns per pass: eight sums stay in registers over t, and each load of a or w serves two
+ * or four products (1.5× the speed of adding into z column by column).
  */
-export function multiplyAdd(
+export function multiply(
   a: readonly Float64Array[],
   w: Float64Array,
   z: readonly Float64Array[],
@@ -158,31 +156,72 @@ export function multiplyAdd(
   b0: number,
   b1: number,
 ): void {
-  for (let t = 0; t < k; t++) {
-    const at = a[t];
-    const row = t * m;
-    let j = 0;
-    for (; j + 3 < m; j += 4) {
-      const w0 = w[row + j];
-      const w1 = w[row + j + 1];
-      const w2 = w[row + j + 2];
-      const w3 = w[row + j + 3];
-      const z0 = z[j];
-      const z1 = z[j + 1];
-      const z2 = z[j + 2];
-      const z3 = z[j + 3];
-      for (let b = b0; b < b1; b++) {
-        const x = at[b];
-        z0[b] += w0 * x;
-        z1[b] += w1 * x;
-        z2[b] += w2 * x;
-        z3[b] += w3 * x;
+  let j = 0;
+  for (; j + 3 < m; j += 4) {
+    const z0 = z[j];
+    const z1 = z[j + 1];
+    const z2 = z[j + 2];
+    const z3 = z[j + 3];
+    let b = b0;
+    for (; b + 1 < b1; b += 2) {
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let t = 0, r = j; t < k; t++, r += m) {
+        const at = a[t];
+        const x0 = at[b];
+        const x1 = at[b + 1];
+        const w0 = w[r];
+        const w1 = w[r + 1];
+        const w2 = w[r + 2];
+        const w3 = w[r + 3];
+        s00 += x0 * w0;
+        s01 += x0 * w1;
+        s02 += x0 * w2;
+        s03 += x0 * w3;
+        s10 += x1 * w0;
+        s11 += x1 * w1;
+        s12 += x1 * w2;
+        s13 += x1 * w3;
       }
+      z0[b] = s00;
+      z1[b] = s01;
+      z2[b] = s02;
+      z3[b] = s03;
+      z0[b + 1] = s10;
+      z1[b + 1] = s11;
+      z2[b + 1] = s12;
+      z3[b + 1] = s13;
     }
-    for (; j < m; j++) {
-      const wj = w[row + j];
-      const zj = z[j];
-      for (let b = b0; b < b1; b++) zj[b] += wj * at[b];
+    if (b < b1) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let t = 0, r = j; t < k; t++, r += m) {
+        const x = a[t][b];
+        s0 += x * w[r];
+        s1 += x * w[r + 1];
+        s2 += x * w[r + 2];
+        s3 += x * w[r + 3];
+      }
+      z0[b] = s0;
+      z1[b] = s1;
+      z2[b] = s2;
+      z3[b] = s3;
+    }
+  }
+  for (; j < m; j++) {
+    const zj = z[j];
+    for (let b = b0; b < b1; b++) {
+      let s = 0;
+      for (let t = 0, r = j; t < k; t++, r += m) s += a[t][b] * w[r];
+      zj[b] = s;
     }
   }
 }
