@@ -96,19 +96,8 @@ export abstract class Optimizer implements UpdateRule {
     return [];
   }
 
-  /**
-   * @internal One step for one variable: reads θ, g and the slots, writes the new θ and
-   * slots into `outTheta` / `outSlots` (never into the inputs).
-   */
-  abstract update(
-    lr: number,
-    theta: Float64Array,
-    grad: Float64Array,
-    slots: readonly Float64Array[],
-    scalars: Float64Array,
-    outTheta: Float64Array,
-    outSlots: readonly Float64Array[],
-  ): void;
+  /** @internal One step for one variable (see `UpdateRule.update`). */
+  abstract update(...step: Parameters<UpdateRule['update']>): void;
 
   /** @internal After every variable of a step: advances the scalar state in place. */
   finishStep(_scalars: Float64Array): void {}

@@ -50,6 +50,7 @@ import {
   agrees,
   arbNumericExpr,
   arbValuePoint,
+  BACKWARD_BATCH,
   chainRuleSingular,
   close,
   reverseMagnitude,
@@ -447,15 +448,6 @@ describe('C ≡ JavaScript', () => {
     const v = [0.5, -1, 0.25, 2];
     const xs = [0.5, -1.25, 2, 0.125, -3, 1];
     const ys = [1, 0.25, -0.75, 3, 0.5, -1];
-    // A constant, per-point partials by x, accumulation, no value-only version.
-    const backwardOptions = {
-      data: ['x', 'y'],
-      params: ['w'],
-      constants: ['b'],
-      dataGradient: ['x'],
-      accumulate: true,
-      gradOut: 'required',
-    } as const;
     const batch = (reduce: 'sum' | 'mean' | 'none') =>
       ({
         kind: 'batch',
@@ -476,7 +468,7 @@ describe('C ≡ JavaScript', () => {
         { name: 'total', ...batch('sum') },
         { name: 'average', ...batch('mean') },
         { name: 'pointwise', ...batch('none') },
-        { name: 'backward', kind: 'batch', expr: loss, options: backwardOptions },
+        { name: 'backward', kind: 'batch', expr: loss, options: BACKWARD_BATCH },
       ],
       { language: 'c' },
     );
@@ -503,7 +495,7 @@ describe('C ≡ JavaScript', () => {
     pointwise(data, q, o, go);
     const total = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'] });
     const average = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'], reduce: 'mean' });
-    const backward = compileBatch(loss, backwardOptions);
+    const backward = compileBatch(loss, BACKWARD_BATCH);
     const g3 = Float64Array.of(1);
     const dg = new Float64Array(6).fill(0.5);
     const backwardValue = backward(data, q, g3, dg);

@@ -208,3 +208,16 @@ export function reverseMagnitude(e: Expr, variables: readonly string[], at: Envi
     return s === undefined ? 0 : (adj.get(s.id) ?? 0);
   });
 }
+
+/**
+ * A batch kernel with every option (a constant, per-point partials by x, accumulation, no
+ * value-only version), for losses in w, b, x, y: the module tests emit it and compare.
+ */
+export const BACKWARD_BATCH = {
+  data: ['x', 'y'],
+  params: ['w'],
+  constants: ['b'],
+  dataGradient: ['x'],
+  accumulate: true,
+  gradOut: 'required',
+} as const;

@@ -30,6 +30,7 @@ import {
   sym,
   tanh,
 } from '../../src/expr/index.js';
+import { BACKWARD_BATCH } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leibniz-module-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,15 +49,6 @@ const loss = add(
   mul(erf(b), 0.1),
 );
 const VARS = ['w', 'b', 'x', 'y'];
-/** A batch kernel with every option: a constant, per-point partials, accumulation. */
-const BACKWARD = {
-  data: ['x', 'y'],
-  params: ['w'],
-  constants: ['b'],
-  dataGradient: ['x'],
-  accumulate: true,
-  gradOut: 'required',
-} as const;
 
 describe('emitModule', () => {
   const specs: ModuleFunction[] = [
@@ -83,7 +75,7 @@ describe('emitModule', () => {
       expr: loss,
       options: { data: ['x', 'y'], params: ['w', 'b'], reduce: 'none' },
     },
-    { name: 'backward', kind: 'batch', expr: loss, options: BACKWARD },
+    { name: 'backward', kind: 'batch', expr: loss, options: BACKWARD_BATCH },
   ];
   const { js, dts } = emitModule(specs);
 
@@ -107,7 +99,7 @@ describe('emitModule', () => {
     const hvp = compileHessianVector(loss, VARS);
     const step = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'], reduce: 'mean' });
     const perPoint = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'], reduce: 'none' });
-    const backward = compileBatch(loss, BACKWARD);
+    const backward = compileBatch(loss, BACKWARD_BATCH);
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 8, maxLength: 8 }),
