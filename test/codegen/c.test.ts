@@ -19,6 +19,7 @@ import {
   emitModule,
   type ModuleFunction,
 } from '../../src/codegen/index.js';
+import { type BatchSpec, batchProgram } from '../../src/codegen/programs/batch.js';
 import { gradientProgram } from '../../src/codegen/programs/gradient.js';
 import { valueProgram } from '../../src/codegen/programs/value.js';
 import { grad } from '../../src/diff/diff.js';
@@ -356,6 +357,46 @@ describe('C ≡ JavaScript', () => {
       expect(got.length).toBe(expected.length);
       expect(got.every((v, k) => same(v, expected[k]))).toBe(true);
     }
+  });
+
+  it('batch kernels chunked and run in blocks: bit for bit the unchunked C', () => {
+    const [a, b, x, y] = ['a', 'b', 'x', 'y'].map(sym);
+    // Every expression reads both columns (C warns about a column bound and never read).
+    const exprs = fc
+      .sample(arbNumericExpr(4, ['a', 'b', 'x', 'y']), { seed: 7, numRuns: 25 })
+      .map((e) => add(e, mul(0.001, x, y)));
+    const spec = (reduce: 'sum' | 'none'): BatchSpec => ({
+      data: [x, y],
+      params: [a],
+      constants: [b],
+      reduce,
+      gradient: true,
+      dataGradient: [y],
+      accumulate: false,
+      valueOnly: false,
+    });
+    const exports = (budget?: number, gain?: number) =>
+      emitCModule(
+        exprs.flatMap((e, k) => [
+          { name: `s${k}`, program: batchProgram(e, spec('sum')) },
+          { name: `p${k}`, program: batchProgram(e, spec('none')) },
+        ]),
+        budget,
+        gain,
+      );
+    const n = 37; // one full block and a partial one, at the smallest block sizes too
+    const xs = Array.from({ length: n }, (_, i) => Math.sin(i) * 2);
+    const ys = Array.from({ length: n }, (_, i) => Math.cos(3 * i));
+    const calls = exprs.map(
+      (_, k) =>
+        `double cx[] = ${doubles(xs)}; double cy[] = ${doubles(ys)}; const double *cols[] = {cx, cy}; double q[] = {0.7, -0.3}; double g[1]; double dg[${n}]; double o[${n}]; double go[${n}]; double pdg[${n}]; P(s${k}(cols, ${n}, q, g, dg)); P(g[0]); for (int i = 0; i < ${n}; i++) P(dg[i]); p${k}(cols, ${n}, q, o, go, pdg); for (int i = 0; i < ${n}; i++) { P(o[i]); P(go[i]); P(pdg[i]); }`,
+    );
+    const expected = runC(exports(), driverOf(calls)).map(parseC);
+    const blocked = exports(6, 0);
+    expect(blocked.c).toMatch(/for \(ptrdiff_t i_from = 0; i_from < n; i_from \+= \d+\)/);
+    const got = runC(blocked, driverOf(calls)).map(parseC);
+    expect(got.length).toBe(expected.length);
+    expect(got.every((v, k) => same(v, expected[k]))).toBe(true);
   });
 
   it('a program large enough to chunk at the default budget', () => {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGradient } from '../../src/codegen/index.js';
-import { BLOCK_POINTS, layout } from '../../src/codegen/layout.js';
+import { BLOCK_GAIN, BLOCK_POINTS, layout } from '../../src/codegen/layout.js';
 import { type BatchSpec, batchProgram, type Reduction } from '../../src/codegen/programs/batch.js';
 import { gradientProgram } from '../../src/codegen/programs/gradient.js';
 import { hessianProgram, hessianVectorProgram } from '../../src/codegen/programs/hessian.js';
@@ -97,7 +97,8 @@ describe('chunked ≡ unchunked', () => {
       fc.property(
         arbNumericExpr(3, ['a', 'b', 'x', 'y']),
         fc.constantFrom(...BUDGETS),
-        (e, budget) => {
+        fc.constantFrom(0, BLOCK_GAIN),
+        (e, budget, gain) => {
           const xs = Float64Array.from([0.5, -1.25, 2, 0.125]);
           const ys = Float64Array.from([1, 0.25, -0.75, 3]);
           const p = [0.7, -0.3];
@@ -114,7 +115,7 @@ describe('chunked ≡ unchunked', () => {
           type K = (cols: Float64Array[], p: Vec, g?: Float64Array) => number;
           for (const reduce of ['sum', 'mean'] as const) {
             const whole = build<K>(batchProgram(e, spec(reduce)));
-            const split = build<K>(batchProgram(e, spec(reduce)), budget);
+            const split = build<K>(batchProgram(e, spec(reduce)), budget, gain);
             const g1 = new Float64Array(2);
             const g2 = new Float64Array(2);
             expect(same(split([xs, ys], p, g1), whole([xs, ys], p, g2))).toBe(true);
@@ -123,7 +124,7 @@ describe('chunked ≡ unchunked', () => {
           }
           type N = (cols: Float64Array[], p: Vec, o: Float64Array, go?: Float64Array) => void;
           const whole = build<N>(batchProgram(e, spec('none')));
-          const split = build<N>(batchProgram(e, spec('none')), budget);
+          const split = build<N>(batchProgram(e, spec('none')), budget, gain);
           const o1 = new Float64Array(4);
           const o2 = new Float64Array(4);
           const go1 = new Float64Array(8);
@@ -142,7 +143,7 @@ describe('chunked ≡ unchunked', () => {
             valueOnly: false,
           };
           const wholeD = build<D>(batchProgram(e, options));
-          const splitD = build<D>(batchProgram(e, options), budget);
+          const splitD = build<D>(batchProgram(e, options), budget, gain);
           const [h1, h2] = [Float64Array.of(1), Float64Array.of(1)];
           const [dg1, dg2] = [new Float64Array(4).fill(2), new Float64Array(4).fill(2)];
           expect(same(splitD([xs, ys], p, h1, dg1), wholeD([xs, ys], p, h2, dg2))).toBe(true);
@@ -166,7 +167,14 @@ describe('chunked ≡ unchunked', () => {
       accumulate: false,
       valueOnly: true,
     };
-    const laid = layout(batchProgram(e, options), 6);
+    // Tiny chunks pass more values between them than blocking saves: by default they run
+    // point by point; with a gain of 0 every loop that can runs in blocks.
+    expect(
+      layout(batchProgram(e, options), 6).units.some((u) =>
+        u.main.body.some((l) => l.kind === 'blocks'),
+      ),
+    ).toBe(false);
+    const laid = layout(batchProgram(e, options), 6, 0);
     const main = laid.units.find((u) => u.main.name === 'lossGradient')!;
     const blocks = main.main.body.find((l) => l.kind === 'blocks');
     expect(blocks).toBeDefined();
@@ -183,7 +191,7 @@ describe('chunked ≡ unchunked', () => {
     // Points not a multiple of the block, against the unchunked kernel, bit for bit.
     type D = (cols: Float64Array[], p: Vec, g: Float64Array, dg: Float64Array) => number;
     const whole = build<D>(batchProgram(e, options));
-    const split = build<D>(batchProgram(e, options), 6);
+    const split = build<D>(batchProgram(e, options), 6, 0);
     const n = 3 * BLOCK_POINTS + 5;
     const xs = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
     const ys = Float64Array.from({ length: n }, (_, i) => Math.cos(3 * i));
@@ -201,7 +209,7 @@ describe('chunked ≡ unchunked', () => {
     const terms = xs
       .slice(0, -1)
       .map((v, k) => add(mul(100, pow(sub(xs[k + 1], pow(v, 2)), 2)), pow(sub(1, v), 2)));
-    const laid = layout(gradientProgram(add(...terms), xs), 6);
+    const laid = layout(gradientProgram(add(...terms), xs), 6, 0);
     const unit = laid.units.find((u) => u.main.name === 'gradient_r1')!;
     expect(unit.chunks.length).toBeGreaterThan(0);
     const lines = [unit.main.body, ...unit.chunks.map((c) => c.body)].flat();
@@ -209,6 +217,31 @@ describe('chunked ≡ unchunked', () => {
     // Its value-only twin only accumulates a sum: that one runs in blocks.
     const value = laid.units.find((u) => u.main.name === 'value_r1')!;
     expect(value.main.body.some((l) => l.kind === 'blocks')).toBe(true);
+  });
+
+  it('blocks an MLP training kernel at the default budget', () => {
+    // (Σ_j v_j·tanh(Σ_i W_ij·tanh(w_i·x + b_i) + c_j) − y)², 16 units per layer.
+    const H = 16;
+    const [x, y] = [sym('x'), sym('y')];
+    const row = (name: string) => Array.from({ length: H }, (_, i) => sym(`${name}${i}`));
+    const [w, b, c, v] = [row('w'), row('b'), row('c'), row('v')];
+    const W = w.map((_, i) => row(`W${i}_`));
+    const h1 = w.map((wi, i) => tanh(add(mul(wi, x), b[i])));
+    const h2 = c.map((cj, j) => tanh(add(...h1.map((h, i) => mul(W[i][j], h)), cj)));
+    const e = pow(sub(add(...h2.map((h, j) => mul(v[j], h))), y), 2);
+    const spec: BatchSpec = {
+      data: [x, y],
+      params: [...w, ...b, ...W.flat(), ...c, ...v],
+      constants: [],
+      reduce: 'sum',
+      gradient: true,
+      dataGradient: [],
+      accumulate: false,
+      valueOnly: false,
+    };
+    const laid = layout(batchProgram(e, spec));
+    expect(laid.chunks).toBeGreaterThan(1);
+    expect(laid.units[0].main.body.some((l) => l.kind === 'blocks')).toBe(true);
   });
 
   it('actually splits', () => {

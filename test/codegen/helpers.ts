@@ -15,9 +15,12 @@ export function close(a: number, b: number, rel = 1e-12, abs = 0): boolean {
   return Math.abs(a - b) <= Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), abs);
 }
 
-/** Instantiates a program (as the public compilers do), laid out with chunk `budget`. */
-export function build<F>(program: Program, budget?: number): F {
-  return instantiate(factoryBody(program, budget)) as F;
+/**
+ * Instantiates a program (as the public compilers do), laid out with chunk `budget` (and
+ * `blockGain`: 0 runs every chunked loop that can be in blocks).
+ */
+export function build<F>(program: Program, budget?: number, blockGain?: number): F {
+  return instantiate(factoryBody(program, budget, blockGain)) as F;
 }
 
 import type fc from 'fast-check';

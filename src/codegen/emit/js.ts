@@ -367,10 +367,11 @@ function printProgram(laid: LaidProgram): { text: string; kernels: Set<NumericKe
 
 /**
  * The body of a factory `(E) => entry`: strict mode, kernels, the program's functions and
- * `return entry`. `budget` is the layout's chunk budget (tests force chunking with a tiny one).
+ * `return entry`. `budget` and `blockGain` are the layout's (tests force chunking with a
+ * tiny budget, blocking with a gain of 0).
  */
-export function factoryBody(program: Program, budget?: number): string {
-  const laid = layout(program, budget);
+export function factoryBody(program: Program, budget?: number, blockGain?: number): string {
+  const laid = layout(program, budget, blockGain);
   const { text, kernels } = printProgram(laid);
   const source = kernelSource(kernels);
   return [
