@@ -12,7 +12,7 @@ import {
   toExpression,
   type Variable,
 } from '../expr/index.js';
-import type { BatchOptions } from './batch.js';
+import { type BatchOptions, batchSpec } from './batch.js';
 import { C_NAMES, emitCModule } from './emit/c.js';
 import { emitJsModule, JS_NAMES } from './emit/js.js';
 import type { CompileOptions } from './function.js';
@@ -141,17 +141,11 @@ function programOf(spec: ModuleFunction): Program {
         toExpression(spec.expr, 'emitModule'),
         symbolsOf(spec.variables, 'emitModule'),
       );
-    case 'batch': {
-      const { reduce = 'sum', gradient = true } = spec.options;
-      if (reduce !== 'sum' && reduce !== 'mean' && reduce !== 'none') {
-        throw new InvalidArgumentError(`emitModule: reduce must be 'sum', 'mean' or 'none'`);
-      }
-      const data = symbolsOf(spec.options.data, 'emitModule (data)');
-      const params = symbolsOf(spec.options.params, 'emitModule (params)');
-      if (data.length === 0)
-        throw new InvalidArgumentError('emitModule: a batch kernel needs a data variable');
-      return batchProgram(toExpression(spec.expr, 'emitModule'), data, params, reduce, gradient);
-    }
+    case 'batch':
+      return batchProgram(
+        toExpression(spec.expr, 'emitModule'),
+        batchSpec(spec.options, 'emitModule'),
+      );
     default:
       throw new InvalidArgumentError(
         `emitModule: unknown kind ${JSON.stringify((spec as { kind: unknown }).kind)}`,

@@ -3,8 +3,9 @@
  * variables, placeholders, ops, gradient nodes, train ops), edges labelled with shapes.
  * Deterministic text; labels are escaped.
  */
+
+import type { GraphNode } from './node.js';
 import { formatShape } from './shape.js';
-import type { Operation, Tensor } from './tensor.js';
 
 const STYLE = {
   constant: 'shape=box, style=filled, fillcolor="#e0e0e0"',
@@ -18,8 +19,16 @@ const STYLE = {
 /** A DOT string literal. */
 const quote = (s: string): string => `"${s.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n')}"`;
 
+/** What the drawing shows of a train op. */
+export interface TrainOpNode {
+  readonly name: string;
+  readonly loss: GraphNode;
+  readonly gradients: readonly GraphNode[];
+  readonly varList: readonly GraphNode[];
+}
+
 /** The DOT text of `tensors` and train `ops`. */
-export function toDot(tensors: readonly Tensor[], ops: readonly Operation[]): string {
+export function toDot(tensors: readonly GraphNode[], ops: readonly TrainOpNode[]): string {
   const lines = ['digraph G {', '  rankdir=BT;', '  node [fontname="Helvetica", fontsize=11];'];
   lines.push('  edge [fontname="Helvetica", fontsize=9];');
   for (const t of tensors) {

@@ -33,8 +33,8 @@ import {
   ZERO_EXPR,
 } from '../expr/index.js';
 import { GraphError, ShapeError } from './errors.js';
+import { dependencies, type GraphNode } from './node.js';
 import { formatShape, sizeOf, stridesOf } from './shape.js';
-import type { Tensor } from './tensor.js';
 
 /** Marks the batch axis in the dims of a row-mode expansion. */
 export const BATCH = -1;
@@ -63,13 +63,13 @@ export interface BatchSum {
 
 /** What a symbol of an expansion stands for. */
 export type SymbolInfo =
-  | { readonly kind: 'variable'; readonly tensor: Tensor; readonly offset: number }
+  | { readonly kind: 'variable'; readonly tensor: GraphNode; readonly offset: number }
   /** An element of a placeholder with a known shape (row-major offset in the feed). */
-  | { readonly kind: 'feed'; readonly tensor: Tensor; readonly offset: number }
+  | { readonly kind: 'feed'; readonly tensor: GraphNode; readonly offset: number }
   /** An element of one sample of a batched placeholder (index over the non-batch dims). */
-  | { readonly kind: 'row'; readonly tensor: Tensor; readonly index: number }
+  | { readonly kind: 'row'; readonly tensor: GraphNode; readonly index: number }
   /** The batch size of a placeholder. */
-  | { readonly kind: 'batchSize'; readonly tensor: Tensor }
+  | { readonly kind: 'batchSize'; readonly tensor: GraphNode }
   | { readonly kind: 'reduction'; readonly reduction: BatchSum }
   /** Element `index` of one sample's row of a matrix product computed by a loop kernel. */
   | { readonly kind: 'cut'; readonly cut: Cut; readonly index: number };
@@ -83,7 +83,7 @@ export interface Cut {
   /** Position in `Expansion.cuts` (creation order: a cut only reads earlier ones). */
   readonly index: number;
   /** The matmul node. */
-  readonly tensor: Tensor;
+  readonly tensor: GraphNode;
   /** Z's symbols for one sample: `MatMul[j]`, j < m. */
   readonly symbols: readonly Expr[];
   /** A's elements for one sample (k of them): no batch sums in them. */
@@ -103,7 +103,7 @@ export class NotSeparable extends Error {
   override name = 'NotSeparable';
 }
 
-const notSeparable = (t: Tensor, why: string): NotSeparable =>
+const notSeparable = (t: GraphNode, why: string): NotSeparable =>
   new NotSeparable(`${t.name} (${t.type}): ${why}`);
 
 /** Σ of many terms without spreading huge argument lists. */
@@ -151,7 +151,7 @@ export class Expansion {
   private readonly reductionByKey = new Map<string, BatchSum>();
   private readonly totalMemo = new Map<string, Expr>();
   /** Batched placeholders by node id. */
-  private readonly batched = new Map<number, Tensor>();
+  private readonly batched = new Map<number, GraphNode>();
 
   constructor(
     readonly mode: 'row' | 'concrete',
@@ -206,11 +206,11 @@ export class Expansion {
   }
 
   /** Expands `t` (and what it needs), memoised. Throws NotSeparable in row mode. */
-  expand(t: Tensor): Expanded {
+  expand(t: GraphNode): Expanded {
     const done = this.memo.get(t.id);
     if (done !== undefined) return done;
     // Iterative post-order over the tensor graph: deep op chains must not overflow.
-    const stack: Array<[Tensor, boolean]> = [[t, false]];
+    const stack: Array<[GraphNode, boolean]> = [[t, false]];
     while (stack.length > 0) {
       const [node, ready] = stack.pop()!;
       if (this.memo.has(node.id)) continue;
@@ -233,7 +233,7 @@ export class Expansion {
   }
 
   /** The reduction Σ over `batch` of `term` (deduplicated); a term without samples is n·term. */
-  reduce(batch: readonly number[], term: Expr, sizeOwner: Tensor): Expr {
+  reduce(batch: readonly number[], term: Expr, sizeOwner: GraphNode): Expr {
     if (term === ZERO_EXPR) return ZERO_EXPR;
     const syms = freeSymbols(term);
     if (!syms.some((s) => this.isSample(s))) {
@@ -258,7 +258,7 @@ export class Expansion {
   }
 
   /** The symbol of a placeholder's batch size: `|x|`. */
-  batchSize(placeholder: Tensor): Expr {
+  batchSize(placeholder: GraphNode): Expr {
     const s = sym(`|${placeholder.name}|`);
     this.symbols.set(s.id, { kind: 'batchSize', tensor: placeholder });
     return s;
@@ -315,7 +315,7 @@ export class Expansion {
   }
 
   /** The placeholder whose batch size a batch set uses (its first member). */
-  owner(batch: readonly number[]): Tensor {
+  owner(batch: readonly number[]): GraphNode {
     const t = this.batched.get(batch[0]);
     if (t === undefined)
       throw new GraphError(`internal: no placeholder for batch ${batch.join(',')}`);
@@ -324,7 +324,7 @@ export class Expansion {
 
   // ------------------------------------------------------------------ nodes
 
-  private expandNode(t: Tensor): Expanded {
+  private expandNode(t: GraphNode): Expanded {
     const def = t.def;
     switch (def.kind) {
       case 'constant':
@@ -364,11 +364,11 @@ export class Expansion {
     }
   }
 
-  private input(t: Tensor, i: number): Expanded {
+  private input(t: GraphNode, i: number): Expanded {
     return this.memo.get(t.inputs[i].id)!;
   }
 
-  private placeholder(t: Tensor): Expanded {
+  private placeholder(t: GraphNode): Expanded {
     if (this.mode === 'concrete') {
       const shape = this.feedShapes.get(t.id);
       if (shape === undefined) throw new GraphError(`internal: no fed shape for '${t.name}'`);
@@ -406,7 +406,7 @@ export class Expansion {
    * Broadcasts operands (NumPy rules). A batch axis meets a batch axis (their batch sizes
    * must agree: recorded as a constraint), 1 or nothing; anything else does not separate.
    */
-  private broadcast(t: Tensor, xs: readonly Expanded[]): { out: Expanded; maps: number[][] } {
+  private broadcast(t: GraphNode, xs: readonly Expanded[]): { out: Expanded; maps: number[][] } {
     const rank = Math.max(0, ...xs.map((x) => x.dims.length));
     const dims: number[] = [];
     for (let k = 0; k < rank; k++) {
@@ -476,13 +476,13 @@ export class Expansion {
     return { out: { dims, batch, elems: [] }, maps };
   }
 
-  private constrain(t: Tensor, a: number, b: number): void {
+  private constrain(t: GraphNode, a: number, b: number): void {
     const list = this.constraints.get(t.id) ?? [];
     list.push([a, b]);
     this.constraints.set(t.id, list);
   }
 
-  private elementwise(t: Tensor, template: Expr): Expanded {
+  private elementwise(t: GraphNode, template: Expr): Expanded {
     const xs = t.inputs.map((_, i) => this.input(t, i));
     const { out, maps } = this.broadcast(t, xs);
     const count = sizeOf(nonBatch(out.dims));
@@ -503,7 +503,7 @@ export class Expansion {
     return { dims: out.dims, batch: out.batch, elems };
   }
 
-  private matmul(t: Tensor, transposeA: boolean, transposeB: boolean): Expanded {
+  private matmul(t: GraphNode, transposeA: boolean, transposeB: boolean): Expanded {
     let a = this.input(t, 0);
     let b = this.input(t, 1);
     if (transposeA) a = this.transpose(a, [1, 0]);
@@ -569,7 +569,7 @@ export class Expansion {
    * A loop kernel for batch × weights when asked (or, under 'auto', from LOOP_THRESHOLD
    * weights), if W's elements are distinct variable elements and A has no batch sums.
    */
-  private cutFor(t: Tensor, a: Expanded, w: Expanded, k: number, m: number): Cut | undefined {
+  private cutFor(t: GraphNode, a: Expanded, w: Expanded, k: number, m: number): Cut | undefined {
     const def = t.def;
     if (def.kind !== 'matmul' || this.mode !== 'row') return undefined;
     const wanted = def.kernel === 'loop' || (def.kernel === 'auto' && k * m >= LOOP_THRESHOLD);
@@ -592,7 +592,7 @@ export class Expansion {
     return cut;
   }
 
-  private innerMismatch(t: Tensor, a: Expanded, b: Expanded): ShapeError {
+  private innerMismatch(t: GraphNode, a: Expanded, b: Expanded): ShapeError {
     return new ShapeError(
       `MatMul '${t.name}': inner dimensions differ: ${formatShape(shapeOf(a))} × ${formatShape(shapeOf(b))}`,
     );
@@ -619,7 +619,7 @@ export class Expansion {
     return { dims, batch: x.batch, elems };
   }
 
-  private reshape(t: Tensor, target: readonly number[]): Expanded {
+  private reshape(t: GraphNode, target: readonly number[]): Expanded {
     const x = this.input(t, 0);
     const bAxis = x.dims.indexOf(BATCH);
     if (bAxis === -1) {
@@ -646,7 +646,7 @@ export class Expansion {
   }
 
   private reduceNode(
-    t: Tensor,
+    t: GraphNode,
     op: 'sum' | 'mean',
     axes: readonly number[],
     keepDims: boolean,
@@ -706,7 +706,12 @@ export class Expansion {
   }
 
   /** Slices along `axis` (never the batch axis): callback per slice with its element positions. */
-  private slices(t: Tensor, x: Expanded, axis: number, each: (positions: number[]) => void): void {
+  private slices(
+    t: GraphNode,
+    x: Expanded,
+    axis: number,
+    each: (positions: number[]) => void,
+  ): void {
     if (x.dims[axis] === BATCH) throw notSeparable(t, 'the op runs along the batch axis');
     const inner = nonBatch(x.dims);
     let innerAxis = 0;
@@ -729,7 +734,7 @@ export class Expansion {
     }
   }
 
-  private softmax(t: Tensor, axis: number, logarithm: boolean): Expanded {
+  private softmax(t: GraphNode, axis: number, logarithm: boolean): Expanded {
     const x = this.input(t, 0);
     const elems = new Array<Expr>(x.elems.length);
     this.slices(t, x, axis, (pos) => {
@@ -745,7 +750,7 @@ export class Expansion {
     return { dims: x.dims, batch: x.batch, elems };
   }
 
-  private crossEntropy(t: Tensor, axis: number): Expanded {
+  private crossEntropy(t: GraphNode, axis: number): Expanded {
     const [y, z] = [this.input(t, 0), this.input(t, 1)];
     const { out, maps } = this.broadcast(t, [y, z]);
     const count = sizeOf(nonBatch(out.dims));
@@ -766,21 +771,21 @@ export class Expansion {
   }
 
   /** F = Σ of all elements of `ys` (a batch sum if batched): what gradients differentiate. */
-  scalarOf(ys: Tensor): Expr {
+  scalarOf(ys: GraphNode): Expr {
     const y = this.memo.get(ys.id) ?? this.expand(ys);
     const total = sumOf(y.elems);
     if (y.batch === undefined) return total;
     return this.reduce(y.batch, total, this.owner(y.batch));
   }
 
-  private gradient(t: Tensor, wrt: Tensor): Expanded {
+  private gradient(t: GraphNode, wrt: GraphNode): Expanded {
     const F = this.scalarOf(t.inputs[0]);
     const x = this.expand(wrt);
     const elems = this.totalDerivative(F, x.elems);
     return { dims: x.dims, batch: x.batch, elems };
   }
 
-  private hessian(t: Tensor, wrt: Tensor): Expanded {
+  private hessian(t: GraphNode, wrt: GraphNode): Expanded {
     const F = this.scalarOf(t.inputs[0]);
     const x = this.expand(wrt);
     if (x.batch !== undefined) throw notSeparable(t, 'the Hessian by a batched placeholder');
@@ -789,13 +794,6 @@ export class Expansion {
     for (const g of first) elems.push(...this.totalDerivative(g, x.elems));
     return fixed([...x.dims, ...x.dims], elems);
   }
-}
-
-/** The tensors a node's expansion reads: its inputs, and for derivatives the variable. */
-export function dependencies(t: Tensor): Tensor[] {
-  const def = t.def;
-  if (def.kind === 'gradient' || def.kind === 'hessian') return [...t.inputs, def.wrt];
-  return [...t.inputs];
 }
 
 const fixed = (dims: readonly number[], elems: readonly Expr[]): Expanded => ({
@@ -865,7 +863,7 @@ export function reductionClosure(expansion: Expansion, roots: readonly Expr[]): 
 export class Formula {
   constructor(
     /** The tensor. */
-    readonly tensor: Tensor,
+    readonly tensor: GraphNode,
     /** Its shape (null on the batch axis). */
     readonly shape: readonly (number | null)[],
     /** True when the elements are one sample's (the tensor has a batch axis). */
@@ -913,7 +911,8 @@ export class Formula {
 function productLatex(c: Cut): string {
   const def = c.tensor.def;
   const [a, b] = c.tensor.inputs;
-  const name = (t: Tensor): string => `\\mathrm{${t.name.replace(/[_#$%&{}]/g, (x) => `\\${x}`)}}`;
+  const name = (t: GraphNode): string =>
+    `\\mathrm{${t.name.replace(/[_#$%&{}]/g, (x) => `\\${x}`)}}`;
   const ta = def.kind === 'matmul' && def.transposeA ? '^{\\top}' : '';
   const tb = def.kind === 'matmul' && def.transposeB ? '^{\\top}' : '';
   return `${name(c.tensor)}_{\\text{sample}} &= ${name(a)}${ta} \\cdot ${name(b)}${tb} \\quad (${c.k} \\times ${c.m}\\text{ product, loop kernel})`;
@@ -950,9 +949,9 @@ export function productClosure(expansion: Expansion, roots: readonly Expr[]): Cu
   return [...seen.values()].sort((a, b) => a.index - b.index);
 }
 
-/** `Graph.formula`: the row expansion of `t` (its graph must separate per sample). */
-export function formulaOf(t: Tensor): Formula {
-  const expansion = rowExpansion(t.graph);
+/** `Graph.formula`: the row expansion of `t` of `graph` (it must separate per sample). */
+export function formulaOf(graph: object, t: GraphNode): Formula {
+  const expansion = rowExpansion(graph);
   let x: Expanded;
   try {
     x = expansion.expand(t);
@@ -981,11 +980,12 @@ export function formulaOf(t: Tensor): Formula {
  * otherwise the loss itself — and the symbol of that element.
  */
 export function perSampleTerm(
-  loss: Tensor,
-  v: Tensor,
+  graph: object,
+  loss: GraphNode,
+  v: GraphNode,
   index: number,
 ): { term: Expr; symbol: Expr } {
-  const expansion = rowExpansion(loss.graph);
+  const expansion = rowExpansion(graph);
   let F: Expr;
   let x: Expanded;
   try {

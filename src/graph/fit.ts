@@ -6,10 +6,20 @@
  */
 import { InvalidArgumentError } from '../expr/index.js';
 import { FeedError } from './errors.js';
+import { type Feeds, type Fetch, type FetchResult, Operation, Tensor } from './graph.js';
 import { Random } from './init.js';
-import type { Session } from './session.js';
 import { formatShape, type TensorInput, toDense } from './shape.js';
-import { Operation, Tensor } from './tensor.js';
+
+/** What `fit` trains in: a `Session` (it runs the train op and the loss on each batch). */
+export interface Trainer {
+  /** Runs fetches on `feeds` (`fit` fetches the train op and the loss before the step). */
+  run<const F extends readonly Fetch[]>(
+    fetches: F,
+    feeds?: Feeds,
+  ): { -readonly [K in keyof F]: FetchResult<F[K]> };
+  /** Train-op runs applied so far. */
+  readonly globalStep: number;
+}
 
 /** What one epoch reports to `onEpochEnd` (and `fit` returns per epoch). */
 export interface EpochLog {
@@ -83,7 +93,7 @@ interface Column {
  * history.loss.at(-1); // the last epoch's mean loss
  * ```
  */
-export function fit(session: Session, trainOp: Operation, options: FitOptions): FitHistory {
+export function fit(session: Trainer, trainOp: Operation, options: FitOptions): FitHistory {
   if (!(trainOp instanceof Operation)) {
     throw new InvalidArgumentError(
       'fit: the second argument must be a train op (optimizer.minimize)',

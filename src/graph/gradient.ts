@@ -9,7 +9,7 @@ import { compile, compileGradient } from '../codegen/index.js';
 import { grad } from '../diff/diff.js';
 import { type Expr, freeSymbols, mul, sym } from '../expr/index.js';
 import { type BatchSum, type Cut, reductionClosure, sumOf } from './expand.js';
-import { CutBackward } from './loops.js';
+import { CutBackward, DeltaSink } from './loops.js';
 import {
   Binder,
   LoopKernel,
@@ -36,10 +36,12 @@ export class FactoredGradient {
   private readonly fDirectSlots: number[];
   /** Seeded kernels from the deepest stage to the shallowest. */
   private readonly backward: {
-    kernel: LoopKernel | RowSeeded;
+    kernel: LoopKernel;
     slots: number[];
-    /** Per fixed param: index into V, or −1 − slot of a batch sum, or undefined. */
-    targets: (number | undefined)[];
+    /** Per differentiated fixed input: index into V, or −1 − slot of a batch sum. */
+    targets: number[];
+    /** Where the per-sample partials by matrix-product symbols go (their δ). */
+    deltas: DeltaSink | undefined;
   }[] = [];
   private readonly adjoint: Float64Array;
   /** True when one pass over the batch gives value and gradient (see `run`). */
@@ -91,7 +93,9 @@ export class FactoredGradient {
       }
       return b;
     };
-    // One seeded kernel per stage, deepest first: H = Σ_k ς_k·h_k over one batch.
+    // One seeded kernel per stage, deepest first: H = Σ_k ς_k·h_k over one batch. Only
+    // inputs with somewhere to send a partial are differentiated (V, lower batch sums, and
+    // per sample the matrix products' rows); the rest are constants of the kernel.
     for (const group of stages(this.closure).reverse()) {
       const seeds = group.map((_, k) => sym(`ς${k + 1}`));
       const H = sumOf(group.map((r, k) => mul(seeds[k], r.term)));
@@ -99,16 +103,28 @@ export class FactoredGradient {
         plan,
         group.map((r) => r.term),
       );
-      const kernel = rows.some((r) => expansion.cutOf(r) !== undefined)
-        ? new RowSeeded(plan, H, rows, seeds, fixed, cutBackward)
-        : new LoopKernel(plan, H, rows, seeds, fixed, true);
-      const targets = fixed.map((s) => {
+      const targetOf = (s: Expr): number | undefined => {
         const v = vIndex.get(s.id);
         if (v !== undefined) return v;
         const r = expansion.reductionOf(s);
         return r === undefined ? undefined : -1 - plan.slotOf(r);
+      };
+      const differentiated = fixed.filter((s) => targetOf(s) !== undefined);
+      const cutRows = rows.filter((s) => expansion.cutOf(s) !== undefined);
+      const kernel = new LoopKernel(plan, H, {
+        rows,
+        leading: seeds,
+        differentiated,
+        constants: fixed.filter((s) => targetOf(s) === undefined),
+        gradient: true,
+        dataGradient: cutRows,
       });
-      this.backward.push({ kernel, slots: group.map((r) => plan.slotOf(r)), targets });
+      this.backward.push({
+        kernel,
+        slots: group.map((r) => plan.slotOf(r)),
+        targets: differentiated.map((s) => targetOf(s)!),
+        deltas: cutRows.length > 0 ? new DeltaSink(plan, cutRows, cutBackward) : undefined,
+      });
     }
     if (!this.fast) plan.needForward(this.closure);
     this.cutOrder = [...this.cuts].sort((a, b) => b[0] - a[0]).map(([, c]) => c);
@@ -142,12 +158,13 @@ export class FactoredGradient {
       for (const s of direct) rv[s] = 0;
       this.evalF(state, rv);
       for (let k = 0; k < direct.length; k++) adj[direct[k]] = this.fGrad[this.fTargets.length + k];
-      for (const { kernel, slots, targets } of this.backward) {
+      for (const stage of this.backward) {
+        const { kernel, slots } = stage;
         for (let k = 0; k < slots.length; k++) kernel.params[k] = adj[slots[k]];
-        kernel.run(state, rv, columns);
+        this.runStage(stage, state, rv, columns);
         const go = kernel.gradOut!;
         for (let k = 0; k < slots.length; k++) rv[slots[k]] = go[k];
-        this.scatter(go, slots.length, targets, adj);
+        this.scatter(go, slots.length, stage.targets, adj);
       }
       this.runCuts(state, rv, columns);
       this.evalF(state, rv);
@@ -157,12 +174,29 @@ export class FactoredGradient {
     this.evalF(state, rv);
     this.addF();
     for (let k = 0; k < direct.length; k++) adj[direct[k]] += this.fGrad[this.fTargets.length + k];
-    for (const { kernel, slots, targets } of this.backward) {
+    for (const stage of this.backward) {
+      const { kernel, slots } = stage;
       for (let k = 0; k < slots.length; k++) kernel.params[k] = adj[slots[k]];
-      kernel.run(state, rv, columns);
-      this.scatter(kernel.gradOut!, slots.length, targets, adj);
+      this.runStage(stage, state, rv, columns);
+      this.scatter(kernel.gradOut!, slots.length, stage.targets, adj);
     }
     this.runCuts(state, rv, columns);
+  }
+
+  /** One seeded pass over the batch (per-sample partials by product rows into their δ). */
+  private runStage(
+    stage: (typeof this.backward)[number],
+    state: RunState,
+    rv: Float64Array,
+    columns: Float64Array[],
+  ): void {
+    const { kernel, deltas } = stage;
+    if (deltas === undefined) {
+      kernel.run(state, rv, columns);
+      return;
+    }
+    kernel.run(state, rv, columns, deltas.target(state));
+    deltas.flush(state);
   }
 
   private evalF(state: RunState, rv: Float64Array): void {
@@ -179,87 +213,14 @@ export class FactoredGradient {
   private scatter(
     go: Float64Array,
     lead: number,
-    targets: readonly (number | undefined)[],
+    targets: readonly number[],
     adj: Float64Array,
   ): void {
     const g = this.grad;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i];
-      if (t === undefined) continue;
       if (t >= 0) g[t] += go[lead + i];
       else adj[-1 - t] += go[lead + i];
     }
-  }
-}
-
-/**
- * A seeded stage whose per-sample terms read matrix products (cut symbols): the same sums
- * as a `LoopKernel` (`gradOut` = [Σ_k…, Σ_samples ∂H/∂fixed…]), computed sample by sample
- * with a fused value+gradient function so that ∂H/∂Z per sample lands in the cuts' δ.
- */
-class RowSeeded {
-  readonly params: Float64Array;
-  readonly gradOut: Float64Array;
-  private readonly fn: (x: ArrayLike<number>, g: Float64Array) => number;
-  private readonly x: Float64Array;
-  private readonly g: Float64Array;
-  private readonly binder: Binder;
-  private readonly cutSlots: number[];
-  private readonly dataSlots: number[];
-  private readonly deltas: { cut: CutBackward; j: number }[];
-  private readonly deltaViews: Float64Array[] = [];
-  private readonly lead: number;
-  private readonly owner: number;
-
-  constructor(
-    plan: PlanBuilder,
-    H: Expr,
-    rows: readonly Expr[],
-    seeds: readonly Expr[],
-    fixed: readonly Expr[],
-    cutBackward: (cut: Cut) => CutBackward,
-  ) {
-    const expansion = plan.expansion;
-    const cutRows = rows.filter((s) => expansion.cutOf(s) !== undefined);
-    const dataRows = rows.filter((s) => expansion.cutOf(s) === undefined);
-    this.fn = compileGradient(H, [...seeds, ...fixed, ...cutRows], { data: dataRows });
-    plan.compiled(this.fn as { source: string } & typeof this.fn);
-    this.lead = seeds.length + fixed.length;
-    this.params = new Float64Array(seeds.length);
-    this.gradOut = new Float64Array(this.lead);
-    this.x = new Float64Array(this.lead + cutRows.length + dataRows.length);
-    this.g = new Float64Array(this.lead + cutRows.length);
-    this.binder = new Binder(fixed, plan);
-    this.cutSlots = cutRows.map((s) => plan.column(s).slot);
-    this.dataSlots = dataRows.map((s) => plan.column(s).slot);
-    this.deltas = cutRows.map((s) => {
-      const info = expansion.symbols.get(s.id);
-      if (info?.kind !== 'cut') throw new Error('internal: not a cut symbol');
-      return { cut: cutBackward(info.cut), j: info.index };
-    });
-    this.owner = expansion.owner(expansion.cutOf(cutRows[0])!.batch).id;
-  }
-
-  run(state: RunState, rv: Float64Array, cols: Float64Array[]): number {
-    const { x, g, gradOut, lead } = this;
-    x.set(this.params, 0);
-    this.binder.fill(x, this.params.length, state, rv);
-    gradOut.fill(0);
-    const n = state.n[this.owner];
-    const nc = this.cutSlots.length;
-    const nd = this.dataSlots.length;
-    const deltas = this.deltaViews;
-    for (let i = 0; i < this.deltas.length; i++) {
-      deltas[i] = this.deltas[i].cut.delta[this.deltas[i].j];
-    }
-    let total = 0;
-    for (let b = 0; b < n; b++) {
-      for (let i = 0; i < nc; i++) x[lead + i] = cols[this.cutSlots[i]][b];
-      for (let i = 0; i < nd; i++) x[lead + nc + i] = cols[this.dataSlots[i]][b];
-      total += this.fn(x, g);
-      for (let i = 0; i < lead; i++) gradOut[i] += g[i];
-      for (let i = 0; i < nc; i++) deltas[i][b] += g[lead + i];
-    }
-    return total;
   }
 }

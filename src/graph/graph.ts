@@ -1,9 +1,12 @@
 /**
- * `Graph`: the lecture's computational graph, TensorFlow 1 style. Constants, variables and
- * placeholders are its leaves; ops are nodes whose static shapes are checked as they are
- * built (errors name both shapes). A graph only describes the computation: values live in
- * a `Session`, which expands the needed subgraph into exact scalar expressions and compiles
- * them (expand.ts, plan.ts).
+ * `Graph`: the lecture's computational graph, TensorFlow 1 style, and its nodes: `Tensor`
+ * (the output of a constant, variable, placeholder or op) and `Operation` (a train op).
+ * Constants, variables and placeholders are the leaves; ops are nodes whose static shapes
+ * are checked as they are built (errors name both shapes). A graph only describes the
+ * computation: values live in a `Session`, which expands the needed subgraph into exact
+ * scalar expressions and compiles them (expand.ts, plan.ts). The layers below read nodes as
+ * `GraphNode`s (node.ts); what runs them (`TensorRunner`) and updates them (`UpdateRule`)
+ * is declared here and implemented above, by `Session` and `Optimizer`.
  */
 import { type Derivation, type DerivationOptions, derivation } from '../diff/derivation.js';
 import {
@@ -30,6 +33,7 @@ import { toDot } from './dot.js';
 import { GraphError, ShapeError } from './errors.js';
 import { type Formula, formulaOf, perSampleTerm } from './expand.js';
 import { checkInitializer, type Initializer, initializers } from './init.js';
+import type { GraphNode, MatmulKernel, NodeDef, TensorKind } from './node.js';
 import {
   broadcastShapes,
   checkShape,
@@ -41,7 +45,160 @@ import {
   TensorValue,
   toDense,
 } from './shape.js';
-import { type MatmulKernel, type NodeDef, Operation, Tensor } from './tensor.js';
+
+/**
+ * Feeds for `Session.run`: values by placeholder name (or by placeholder tensor, in a
+ * `Map`). A value is a number, nested arrays, a `Float64Array` (flat, row-major; its
+ * shape is the placeholder's, with the open dimension from the length) or a `TensorValue`.
+ */
+export type Feeds = Readonly<Record<string, FeedValue>> | ReadonlyMap<Tensor | string, FeedValue>;
+
+/** One fed value (see `Feeds`). */
+export type FeedValue = TensorInput;
+
+/** Something `run` can fetch: a tensor (its value) or a train op (its effect). */
+export type Fetch = Tensor | Operation;
+
+/** The result of one fetch: a number for a 0-d tensor, a `TensorValue` otherwise, `undefined` for a train op. */
+export type FetchResult<F> = F extends Operation
+  ? undefined
+  : F extends Tensor
+    ? number | TensorValue
+    : never;
+
+/** What `Tensor.eval` evaluates a tensor in: a `Session`. */
+export interface TensorRunner {
+  /** The value of `fetch` with `feeds` (a number for a 0-d tensor, else a `TensorValue`). */
+  run<F extends Fetch>(fetch: F, feeds?: Feeds): FetchResult<F>;
+}
+
+/**
+ * How a train op updates its variables: the learning rate, the names of the per-variable
+ * slots, and the step itself. `Optimizer` implements it; a `Session` keeps the slots and
+ * scalar state and applies the step.
+ */
+export interface UpdateRule {
+  /** `GradientDescent`, `Momentum` or `Adam`: the default name of its train ops. */
+  readonly type: string;
+  /** Names of the per-variable slots, in checkpoint order. */
+  readonly slotNames: readonly string[];
+  /** A number, or a 0-d tensor evaluated on every step. */
+  readonly learningRate: number | Tensor;
+  /** @internal Initial scalar state (e.g. Adam's β powers). */
+  initialScalars(): number[];
+  /** @internal Names of the scalar state entries, in order. */
+  scalarNames(): readonly string[];
+  /**
+   * @internal One step for one variable: reads θ, g and the slots, writes the new θ and
+   * slots into `outTheta` / `outSlots` (never into the inputs).
+   */
+  update(
+    lr: number,
+    theta: Float64Array,
+    grad: Float64Array,
+    slots: readonly Float64Array[],
+    scalars: Float64Array,
+    outTheta: Float64Array,
+    outSlots: readonly Float64Array[],
+  ): void;
+  /** @internal After every variable of a step: advances the scalar state in place. */
+  finishStep(scalars: Float64Array): void;
+}
+
+/**
+ * A tensor of a graph: the output of a constant, variable, placeholder or op. Printing it
+ * gives its name, shape and dtype as TensorFlow does; its value comes from a session.
+ *
+ * @example
+ * ```ts
+ * const g = new Graph();
+ * const c = g.add(g.constant(1), g.constant(2));
+ * String(c);                       // 'Tensor("Add:0", shape=[], dtype=float64)'
+ * c.eval(new Session(g));          // 3
+ * ```
+ */
+export class Tensor implements GraphNode {
+  /** @internal */
+  constructor(
+    /** The graph this tensor belongs to. */
+    readonly graph: Graph,
+    /** Index in the graph (creation order). */
+    readonly id: number,
+    /** The op type: `Const`, `Variable`, `Placeholder`, `Add`, `MatMul`, `Gradient`, …. */
+    readonly type: string,
+    /** The unique node name (`Add_1`); the tensor is `name:0`. */
+    readonly name: string,
+    /** The static shape; `null` for a dimension known only when fed. */
+    readonly shape: Shape,
+    /** The tensors this one is computed from. */
+    readonly inputs: readonly Tensor[],
+    /** @internal */
+    readonly def: NodeDef<Tensor>,
+  ) {}
+
+  /** Constant, variable, placeholder, op or gradient. */
+  get kind(): TensorKind {
+    const k = this.def.kind;
+    if (k === 'constant' || k === 'variable' || k === 'placeholder') return k;
+    return k === 'gradient' || k === 'hessian' ? 'gradient' : 'op';
+  }
+
+  /** Number of axes. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** For a variable: whether optimizers train it by default. */
+  get trainable(): boolean {
+    return this.def.kind === 'variable' && this.def.trainable;
+  }
+
+  /** `Tensor("Add:0", shape=[], dtype=float64)` */
+  toString(): string {
+    return `Tensor("${this.name}:0", shape=${formatShape(this.shape)}, dtype=float64)`;
+  }
+
+  /**
+   * The value of this tensor in `session`: shorthand for `session.run(this, feeds)` (a
+   * number for a 0-d tensor, else a `TensorValue`).
+   */
+  eval(session: TensorRunner, feeds?: Feeds): number | TensorValue {
+    return session.run<Tensor>(this, feeds);
+  }
+}
+
+/**
+ * An operation without a value: the train op `optimizer.minimize(loss)` returns. Running
+ * it applies one update step; as a fetch its result is `undefined`.
+ *
+ * @example
+ * ```ts
+ * const trainOp = new AdamOptimizer({ learningRate: 0.01 }).minimize(L);
+ * String(trainOp);                                   // 'Operation("Adam", type=Minimize, loss="Mean:0")'
+ * const [, loss] = sess.run([trainOp, L], feeds);    // one step, and the loss before it
+ * ```
+ */
+export class Operation {
+  /** @internal */
+  constructor(
+    readonly graph: Graph,
+    /** Unique name in the graph (`Adam`, `Adam_1`, …). */
+    readonly name: string,
+    /** The loss it minimises. */
+    readonly loss: Tensor,
+    /** The variables it updates, in order. */
+    readonly varList: readonly Tensor[],
+    /** The gradient of the loss by each variable (graph nodes, printable and runnable). */
+    readonly gradients: readonly Tensor[],
+    /** The optimizer that applies the update. */
+    readonly optimizer: UpdateRule,
+  ) {}
+
+  /** `Operation("Adam", type=Minimize, loss="Mean:0")` */
+  toString(): string {
+    return `Operation("${this.name}", type=Minimize, loss="${this.loss.name}:0")`;
+  }
+}
 
 /** An operand: a tensor of the same graph, or a value (made a constant). */
 export type TensorLike = Tensor | TensorInput;
@@ -644,7 +801,7 @@ export class Graph {
   derivation(loss: Tensor, variable: Tensor, options: GraphDerivationOptions = {}): Derivation {
     const l = this.tensor_(loss);
     const v = this.leafOf('derivation', variable);
-    const { term, symbol } = perSampleTerm(l, v, optionBag(options, 'derivation').index ?? 0);
+    const { term, symbol } = perSampleTerm(this, l, v, optionBag(options, 'derivation').index ?? 0);
     const { index: _ignored, ...rest } = optionBag(options, 'derivation');
     return derivation(term, symbol, rest);
   }
@@ -660,7 +817,7 @@ export class Graph {
    * ```
    */
   formula(t: Tensor): Formula {
-    return formulaOf(this.tensor_(t));
+    return formulaOf(this, this.tensor_(t));
   }
 
   /** The graph in Graphviz DOT: constants, variables, placeholders, ops and gradients told apart. */
@@ -709,7 +866,7 @@ export class Graph {
     loss: Tensor,
     varList: readonly Tensor[],
     gradients: readonly Tensor[],
-    optimizer: Operation['optimizer'],
+    optimizer: UpdateRule,
   ): Operation {
     const op = new Operation(this, this.uniqueName(base), loss, varList, gradients, optimizer);
     this.names.set(op.name, op);
@@ -803,7 +960,7 @@ export class Graph {
     name: string | undefined,
     shape: Shape,
     inputs: readonly Tensor[],
-    def: NodeDef,
+    def: NodeDef<Tensor>,
   ): Tensor {
     if (name !== undefined && type === 'Const') this.checkNewName(name, 'constant');
     const t = new Tensor(

@@ -12,17 +12,26 @@ export {
   UninitializedVariableError,
 } from './errors.js';
 export { type BatchSum, type Cut as MatrixProduct, Formula } from './expand.js';
-export { type EpochLog, type FitHistory, type FitOptions, fit } from './fit.js';
+export { type EpochLog, type FitHistory, type FitOptions, fit, type Trainer } from './fit.js';
 export {
+  type Feeds,
+  type FeedValue,
+  type Fetch,
+  type FetchResult,
   Graph,
   type GraphDerivationOptions,
   type GraphOptions,
   type MatmulOptions,
+  Operation,
   type ReduceOptions,
+  Tensor,
   type TensorLike,
+  type TensorRunner,
+  type UpdateRule,
   type VariableOptions,
 } from './graph.js';
 export { type Initializer, initializers, Random } from './init.js';
+export type { GraphNode, MatmulKernel, TensorKind } from './node.js';
 export {
   AdamOptimizer,
   GradientDescentOptimizer,
@@ -32,18 +41,8 @@ export {
   Optimizer,
 } from './optimizers.js';
 export {
-  type Fetch,
-  type FetchResult,
   type RestoreOptions,
   Session,
   type SessionStats,
 } from './session.js';
 export { type NestedArray, type Shape, type TensorInput, TensorValue } from './shape.js';
-export {
-  type Feeds,
-  type FeedValue,
-  type MatmulKernel,
-  Operation,
-  Tensor,
-  type TensorKind,
-} from './tensor.js';

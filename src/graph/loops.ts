@@ -2,17 +2,17 @@
  * The matrix-level path (CasADi's MX beside SX): a batch times a weight matrix, Z = A·W,
  * multiplied in loops over Float64Array columns instead of written out per sample. Forward:
  * A's columns (fed, another product's, or computed per sample by a compiled function),
- * then Z's. Backward (for gradients): given δ = ∂F/∂Z per sample, ∂F/∂W = Aᵀδ and
- * ∂F/∂A = δWᵀ, and through A's compiled expressions to the variables and earlier products.
- * These loops are plain runtime routines (no generated code); the element-wise parts around
- * them stay exact compiled expressions.
+ * then Z's. Backward (for gradients): given δ = ∂F/∂Z per sample (n rows of m, filled by
+ * the compiled kernels' per-sample partials), ∂F/∂W = Aᵀδ and ∂F/∂A = δWᵀ, and through A's
+ * compiled expressions (one fused batch kernel) to the variables and earlier products.
+ * The product loops are plain runtime routines (no generated code); the element-wise parts
+ * around them stay exact compiled expressions.
  */
-import { compileGradient } from '../codegen/index.js';
 import { type Expr, freeSymbols, mul, sym } from '../expr/index.js';
 import { type Cut, sumOf } from './expand.js';
 import {
-  Binder,
   type CutRuntime,
+  LoopKernel,
   type PlanBuilder,
   type RunState,
   splitSymbols,
@@ -33,8 +33,8 @@ class Buffer {
   }
 }
 
-/** Samples per block of the product loops: Z's block stays in cache while A streams. */
-const BLOCK = 256;
+/** Samples per block of the forward product: A's block stays in cache across W's columns. */
+const BLOCK = 64;
 
 /** Forward of one cut: A's columns, W gathered from its variables, Z = A·W. */
 export class CutForward implements CutRuntime {
@@ -120,13 +120,10 @@ export class CutForward implements CutRuntime {
     const z = this.zViews;
     for (let j = 0; j < m; j++) {
       z[j] = this.z[j].view(n);
-      z[j].fill(0);
       cols[this.slots[j]] = z[j];
     }
     const a = this.columnsOfA(cols);
-    for (let b0 = 0; b0 < n; b0 += BLOCK) {
-      multiplyAdd(a, w, z, k, m, b0, Math.min(n, b0 + BLOCK));
-    }
+    for (let b0 = 0; b0 < n; b0 += BLOCK) multiply(a, w, z, k, m, b0, Math.min(n, b0 + BLOCK));
   }
 
   /** W for this run: the variable's own array when W is one in row-major order. */
@@ -146,10 +143,11 @@ export class CutForward implements CutRuntime {
 }
 
 /**
- * z[j][b] += Σ_t w[t·m + j]·a[t][b] for b in [b0, b1): four output columns per pass, so each
- * a[t][b] is loaded once for four products (twice the speed of the plain loop in V8).
+ * z[j][b] = Σ_t a[t][b]·w[t·m + j] for b in [b0, b1), summed in t order. Two samples by four
+ * columns per pass: eight sums stay in registers over t, and each load of a or w serves two
+ * or four products (1.5× the speed of adding into z column by column).
  */
-export function multiplyAdd(
+export function multiply(
   a: readonly Float64Array[],
   w: Float64Array,
   z: readonly Float64Array[],
@@ -158,39 +156,83 @@ export function multiplyAdd(
   b0: number,
   b1: number,
 ): void {
-  for (let t = 0; t < k; t++) {
-    const at = a[t];
-    const row = t * m;
-    let j = 0;
-    for (; j + 3 < m; j += 4) {
-      const w0 = w[row + j];
-      const w1 = w[row + j + 1];
-      const w2 = w[row + j + 2];
-      const w3 = w[row + j + 3];
-      const z0 = z[j];
-      const z1 = z[j + 1];
-      const z2 = z[j + 2];
-      const z3 = z[j + 3];
-      for (let b = b0; b < b1; b++) {
-        const x = at[b];
-        z0[b] += w0 * x;
-        z1[b] += w1 * x;
-        z2[b] += w2 * x;
-        z3[b] += w3 * x;
+  let j = 0;
+  for (; j + 3 < m; j += 4) {
+    const z0 = z[j];
+    const z1 = z[j + 1];
+    const z2 = z[j + 2];
+    const z3 = z[j + 3];
+    let b = b0;
+    for (; b + 1 < b1; b += 2) {
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let t = 0, r = j; t < k; t++, r += m) {
+        const at = a[t];
+        const x0 = at[b];
+        const x1 = at[b + 1];
+        const w0 = w[r];
+        const w1 = w[r + 1];
+        const w2 = w[r + 2];
+        const w3 = w[r + 3];
+        s00 += x0 * w0;
+        s01 += x0 * w1;
+        s02 += x0 * w2;
+        s03 += x0 * w3;
+        s10 += x1 * w0;
+        s11 += x1 * w1;
+        s12 += x1 * w2;
+        s13 += x1 * w3;
       }
+      z0[b] = s00;
+      z1[b] = s01;
+      z2[b] = s02;
+      z3[b] = s03;
+      z0[b + 1] = s10;
+      z1[b + 1] = s11;
+      z2[b + 1] = s12;
+      z3[b + 1] = s13;
     }
-    for (; j < m; j++) {
-      const wj = w[row + j];
-      const zj = z[j];
-      for (let b = b0; b < b1; b++) zj[b] += wj * at[b];
+    if (b < b1) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let t = 0, r = j; t < k; t++, r += m) {
+        const x = a[t][b];
+        s0 += x * w[r];
+        s1 += x * w[r + 1];
+        s2 += x * w[r + 2];
+        s3 += x * w[r + 3];
+      }
+      z0[b] = s0;
+      z1[b] = s1;
+      z2[b] = s2;
+      z3[b] = s3;
+    }
+  }
+  for (; j < m; j++) {
+    const zj = z[j];
+    for (let b = b0; b < b1; b++) {
+      let s = 0;
+      for (let t = 0, r = j; t < k; t++, r += m) s += a[t][b] * w[r];
+      zj[b] = s;
     }
   }
 }
 
-/** g[targets[t·m + j]] += Σ_b a[t][b]·d[j][b] (targets < 0 skipped), four columns per pass. */
+/**
+ * g[targets[t·m + j]] += Σ_b a[t][b]·d[b·m + j] (targets < 0 skipped), four columns of δ
+ * (row-major, n × m) per pass.
+ */
 export function addProducts(
   a: readonly Float64Array[],
-  d: readonly Float64Array[],
+  d: Float64Array,
   targets: Int32Array,
   g: Float64Array,
   k: number,
@@ -202,20 +244,16 @@ export function addProducts(
     const row = t * m;
     let j = 0;
     for (; j + 3 < m; j += 4) {
-      const d0 = d[j];
-      const d1 = d[j + 1];
-      const d2 = d[j + 2];
-      const d3 = d[j + 3];
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
-      for (let b = 0; b < n; b++) {
+      for (let b = 0, o = j; b < n; b++, o += m) {
         const x = at[b];
-        s0 += x * d0[b];
-        s1 += x * d1[b];
-        s2 += x * d2[b];
-        s3 += x * d3[b];
+        s0 += x * d[o];
+        s1 += x * d[o + 1];
+        s2 += x * d[o + 2];
+        s3 += x * d[o + 3];
       }
       if (targets[row + j] >= 0) g[targets[row + j]] += s0;
       if (targets[row + j + 1] >= 0) g[targets[row + j + 1]] += s1;
@@ -223,17 +261,16 @@ export function addProducts(
       if (targets[row + j + 3] >= 0) g[targets[row + j + 3]] += s3;
     }
     for (; j < m; j++) {
-      const dj = d[j];
       let s = 0;
-      for (let b = 0; b < n; b++) s += at[b] * dj[b];
+      for (let b = 0, o = j; b < n; b++, o += m) s += at[b] * d[o];
       if (targets[row + j] >= 0) g[targets[row + j]] += s;
     }
   }
 }
 
-/** out[i][b] = Σ_j w[t_i·m + j]·d[j][b] for the rows t_i of `rows`, four columns per pass. */
+/** out[i][b] = Σ_j w[t_i·m + j]·d[b·m + j] for the rows t_i of `rows` (δ row-major, n × m). */
 export function multiplyTransposed(
-  d: readonly Float64Array[],
+  d: Float64Array,
   w: Float64Array,
   rows: readonly number[],
   out: readonly Float64Array[],
@@ -242,60 +279,38 @@ export function multiplyTransposed(
 ): void {
   for (let i = 0; i < rows.length; i++) {
     const o = out[i];
-    o.fill(0);
     const row = rows[i] * m;
-    let j = 0;
-    for (; j + 3 < m; j += 4) {
-      const w0 = w[row + j];
-      const w1 = w[row + j + 1];
-      const w2 = w[row + j + 2];
-      const w3 = w[row + j + 3];
-      const d0 = d[j];
-      const d1 = d[j + 1];
-      const d2 = d[j + 2];
-      const d3 = d[j + 3];
-      for (let b = 0; b < n; b++) o[b] += w0 * d0[b] + w1 * d1[b] + w2 * d2[b] + w3 * d3[b];
-    }
-    for (; j < m; j++) {
-      const wj = w[row + j];
-      const dj = d[j];
-      for (let b = 0; b < n; b++) o[b] += wj * dj[b];
+    for (let b = 0, q = 0; b < n; b++, q += m) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += w[row + j] * d[q + j];
+      o[b] = s;
     }
   }
 }
 
 /**
- * Backward of one cut for one gradient: holds δ = ∂F/∂Z per sample (filled by the seeded
- * per-sample functions and by later cuts), then adds ∂F/∂W = Aᵀδ to the gradient and passes
- * ∂F/∂A = δWᵀ through A's expressions (to the variables and earlier cuts' δ).
+ * Backward of one cut for one gradient: holds δ = ∂F/∂Z per sample (row-major, n × m;
+ * filled by the seeded kernels and by later cuts), then adds ∂F/∂W = Aᵀδ to the gradient
+ * and passes ∂F/∂A = δWᵀ through A's expressions (to the variables and earlier cuts' δ).
  */
 export class CutBackward {
   readonly cut: Cut;
   private readonly forwardOf: CutForward;
-  private readonly deltaBuffers: Buffer[];
-  /** δ's columns for this run (valid after `begin`). */
-  readonly delta: Float64Array[] = [];
+  private readonly deltaBuffer = new Buffer();
+  /** δ for this run (valid after `begin`). */
+  delta: Float64Array = new Float64Array(0);
   private readonly dAViews: Float64Array[] = [];
   /** Index into the gradient of each weight (row-major k × m), or −1. */
   private readonly wTargets: Int32Array;
   /** A's elements that pass a gradient on (not placeholder columns). */
   private readonly through: number[];
   private readonly dA: Buffer[];
+  /**
+   * G = Σ_t σ_t·a_t over one sample, σ = ∂F/∂A: its kernel's gradient passes ∂F/∂A on to
+   * the variables (`targets`) and, per sample, to earlier cuts' δ (`deltas`).
+   */
   private readonly back:
-    | {
-        fn: (x: ArrayLike<number>, g: Float64Array) => number;
-        x: Float64Array;
-        g: Float64Array;
-        binder: Binder;
-        /** Binds the differentiated fixed inputs (after the cut symbols). */
-        diffBinder: Binder;
-        /** x positions of σ (per element of `through`), then of the sample symbols. */
-        sigmaAt: number;
-        rowSlots: number[];
-        rowAt: number;
-        /** Per differentiated input: a δ column target (cut, j) or a gradient index. */
-        targets: ({ cut: CutBackward; j: number } | number)[];
-      }
+    | { kernel: LoopKernel; targets: number[]; deltas: DeltaSink | undefined }
     | undefined;
   private readonly owner: number;
 
@@ -308,7 +323,6 @@ export class CutBackward {
     this.cut = cut;
     this.forwardOf = plan.cut(cut) as CutForward;
     this.owner = plan.expansion.owner(cut.batch).id;
-    this.deltaBuffers = cut.symbols.map(() => new Buffer());
     this.wTargets = Int32Array.from(cut.w, (s) => vIndex.get(s.id) ?? -1);
     const expansion = plan.expansion;
     // A's elements that depend on something differentiated: V, or an earlier cut.
@@ -320,7 +334,6 @@ export class CutBackward {
       this.back = undefined;
       return;
     }
-    // G = Σ σ_t·a_t over one sample: its gradient passes dA on.
     const sigmas = this.through.map((_, i) => sym(`σ${i + 1}`));
     const G = sumOf(this.through.map((t, i) => mul(sigmas[i], cut.a[t])));
     const { fixed, rows } = splitSymbols(
@@ -328,47 +341,25 @@ export class CutBackward {
       this.through.map((t) => cut.a[t]),
     );
     const cutRows = rows.filter((s) => expansion.cutOf(s) !== undefined);
-    const dataRows = rows.filter((s) => expansion.cutOf(s) === undefined);
-    const diffFixed = fixed.filter((s) => vIndex.has(s.id));
-    const otherFixed = fixed.filter((s) => !vIndex.has(s.id));
-    const variables = [...cutRows, ...diffFixed];
-    const fn = compileGradient(G, variables, { data: [...sigmas, ...dataRows, ...otherFixed] });
-    plan.compiled(fn);
-    const targets = [
-      ...cutRows.map((s) => {
-        const info = expansion.symbols.get(s.id);
-        if (info?.kind !== 'cut') throw new Error('internal: not a cut symbol');
-        return { cut: backwardOf(info.cut), j: info.index };
-      }),
-      ...diffFixed.map((s) => vIndex.get(s.id)!),
-    ];
-    const sigmaAt = variables.length;
-    const rowAt = sigmaAt + sigmas.length;
+    const differentiated = fixed.filter((s) => vIndex.has(s.id));
+    const kernel = new LoopKernel(plan, G, {
+      rows,
+      ownRows: sigmas,
+      differentiated,
+      constants: fixed.filter((s) => !vIndex.has(s.id)),
+      gradient: true,
+      dataGradient: cutRows,
+    });
     this.back = {
-      fn,
-      x: new Float64Array(rowAt + dataRows.length + otherFixed.length),
-      g: new Float64Array(variables.length),
-      binder: new Binder(otherFixed, plan),
-      diffBinder: new Binder(diffFixed, plan),
-      sigmaAt,
-      rowSlots: [...cutRows, ...dataRows].map((s) => plan.column(s).slot),
-      rowAt,
-      targets,
+      kernel,
+      targets: differentiated.map((s) => vIndex.get(s.id)!),
+      deltas: cutRows.length > 0 ? new DeltaSink(plan, cutRows, backwardOf) : undefined,
     };
-    // Cut symbols are variables (x[0…]); placeholder symbols are data after σ.
-    this.cutRowCount = cutRows.length;
-    this.dataRowCount = dataRows.length;
   }
-
-  private cutRowCount = 0;
-  private dataRowCount = 0;
 
   /** Zeroes δ for a run. */
   begin(state: RunState): void {
-    const n = state.n[this.owner];
-    const delta = this.delta;
-    for (let j = 0; j < this.deltaBuffers.length; j++)
-      delta[j] = this.deltaBuffers[j].view(n).fill(0);
+    this.delta = this.deltaBuffer.view(state.n[this.owner] * this.cut.m).fill(0);
   }
 
   /** Adds ∂F/∂W to `grad` and passes ∂F/∂A on (call in decreasing cut order). */
@@ -376,28 +367,69 @@ export class CutBackward {
     const { k, m } = this.cut;
     const n = state.n[this.owner];
     const fw = this.forwardOf;
-    const delta = this.delta;
-    addProducts(fw.columnsOfA(cols), delta, this.wTargets, grad, k, m, n);
+    addProducts(fw.columnsOfA(cols), this.delta, this.wTargets, grad, k, m, n);
     const back = this.back;
     if (back === undefined) return;
     const dA = this.dAViews;
-    for (let i = 0; i < this.through.length; i++) dA[i] = this.dA[i].view(n);
-    multiplyTransposed(delta, fw.weights(state), this.through, dA, m, n);
-    const { fn, x, g, binder, diffBinder, sigmaAt, rowSlots, rowAt } = back;
-    binder.fill(x, rowAt + this.dataRowCount, state, rv);
-    diffBinder.fill(x, this.cutRowCount, state, rv);
-    const nSigma = dA.length;
-    const cutRows = this.cutRowCount;
-    for (let b = 0; b < n; b++) {
-      for (let i = 0; i < cutRows; i++) x[i] = cols[rowSlots[i]][b];
-      for (let i = 0; i < nSigma; i++) x[sigmaAt + i] = dA[i][b];
-      for (let i = 0; i < this.dataRowCount; i++) x[rowAt + i] = cols[rowSlots[cutRows + i]][b];
-      fn(x, g);
-      for (let i = 0; i < back.targets.length; i++) {
-        const target = back.targets[i];
-        if (typeof target === 'number') grad[target] += g[i];
-        else target.cut.delta[target.j][b] += g[i];
-      }
+    for (let i = 0; i < this.through.length; i++) {
+      dA[i] = this.dA[i].view(n);
+      back.kernel.setColumn(i, dA[i]);
+    }
+    multiplyTransposed(this.delta, fw.weights(state), this.through, dA, m, n);
+    const { kernel, targets, deltas } = back;
+    kernel.run(state, rv, cols, deltas?.target(state));
+    deltas?.flush(state);
+    const go = kernel.gradOut!;
+    for (let i = 0; i < targets.length; i++) grad[targets[i]] += go[i];
+  }
+}
+
+/**
+ * Where a kernel's per-sample partials by product symbols go: straight into the product's
+ * δ when the kernel differentiates by all of one product's symbols in order (the usual
+ * layer), else into a buffer whose columns are then added to each product's δ.
+ */
+export class DeltaSink {
+  /** The cut whose δ is the target itself, or undefined (buffered). */
+  private readonly direct: CutBackward | undefined;
+  private readonly buffer = new Buffer();
+  private view: Float64Array = new Float64Array(0);
+  private readonly targets: { cut: CutBackward; j: number }[];
+  private readonly owner: number;
+
+  constructor(plan: PlanBuilder, symbols: readonly Expr[], backwardOf: (c: Cut) => CutBackward) {
+    const expansion = plan.expansion;
+    this.targets = symbols.map((s) => {
+      const info = expansion.symbols.get(s.id);
+      if (info?.kind !== 'cut') throw new Error('internal: not a cut symbol');
+      return { cut: backwardOf(info.cut), j: info.index };
+    });
+    const first = this.targets[0].cut;
+    this.direct =
+      symbols.length === first.cut.m && this.targets.every((t, j) => t.cut === first && t.j === j)
+        ? first
+        : undefined;
+    this.owner = expansion.owner(first.cut.batch).id;
+  }
+
+  /** The array the kernel adds its partials into, for this run (after the cuts' `begin`). */
+  target(state: RunState): Float64Array {
+    if (this.direct !== undefined) return this.direct.delta;
+    this.view = this.buffer.view(state.n[this.owner] * this.targets.length).fill(0);
+    return this.view;
+  }
+
+  /** Adds the buffered partials into the δs (nothing when the target was a δ itself). */
+  flush(state: RunState): void {
+    if (this.direct !== undefined) return;
+    const n = state.n[this.owner];
+    const w = this.targets.length;
+    const v = this.view;
+    for (let i = 0; i < w; i++) {
+      const { cut, j } = this.targets[i];
+      const d = cut.delta;
+      const m = cut.cut.m;
+      for (let b = 0; b < n; b++) d[b * m + j] += v[b * w + i];
     }
   }
 }

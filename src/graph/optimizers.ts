@@ -7,8 +7,9 @@
  */
 import { InvalidArgumentError } from '../expr/index.js';
 import { GraphError } from './errors.js';
+import { type Operation, Tensor, type UpdateRule } from './graph.js';
+import { dependencies } from './node.js';
 import { optionBag } from './shape.js';
-import { type Operation, Tensor } from './tensor.js';
 
 /** Options of `minimize`. */
 export interface MinimizeOptions {
@@ -23,7 +24,7 @@ export type LearningRate = number | Tensor;
  * Base of the optimizers. `minimize(loss)` returns the train op: running it computes the
  * exact gradient of the loss by each variable and applies one update.
  */
-export abstract class Optimizer {
+export abstract class Optimizer implements UpdateRule {
   /** `GradientDescent`, `Momentum` or `Adam`: the default name of its train ops. */
   abstract readonly type: string;
   /** Names of the per-variable slots, in checkpoint order. */
@@ -95,19 +96,8 @@ export abstract class Optimizer {
     return [];
   }
 
-  /**
-   * @internal One step for one variable: reads θ, g and the slots, writes the new θ and
-   * slots into `outTheta` / `outSlots` (never into the inputs).
-   */
-  abstract update(
-    lr: number,
-    theta: Float64Array,
-    grad: Float64Array,
-    slots: readonly Float64Array[],
-    scalars: Float64Array,
-    outTheta: Float64Array,
-    outSlots: readonly Float64Array[],
-  ): void;
+  /** @internal One step for one variable (see `UpdateRule.update`). */
+  abstract update(...step: Parameters<UpdateRule['update']>): void;
 
   /** @internal After every variable of a step: advances the scalar state in place. */
   finishStep(_scalars: Float64Array): void {}
@@ -121,8 +111,7 @@ function dependsOn(t: Tensor): Set<number> {
     const n = stack.pop()!;
     if (seen.has(n.id)) continue;
     seen.add(n.id);
-    stack.push(...n.inputs);
-    if (n.def.kind === 'gradient' || n.def.kind === 'hessian') stack.push(n.def.wrt);
+    stack.push(...dependencies(n));
   }
   return seen;
 }

@@ -5,10 +5,19 @@
  * then run any number of times on preallocated buffers (nothing per step grows with the
  * model or the batch). Gradients: gradient.ts.
  */
-import type { Expr } from '../expr/index.js';
-import { BATCH, type BatchSum, type Expanded, type Expansion, reductionClosure } from './expand.js';
+import { type Expr, mul, sym } from '../expr/index.js';
+import {
+  BATCH,
+  type BatchSum,
+  type Expanded,
+  type Expansion,
+  reductionClosure,
+  sumOf,
+} from './expand.js';
 import { FactoredGradient } from './gradient.js';
+import type { Operation, Tensor } from './graph.js';
 import { CutForward } from './loops.js';
+import type { GraphNode } from './node.js';
 import {
   type Column,
   type CutRuntime,
@@ -21,7 +30,6 @@ import {
   VectorFunction,
 } from './runtime.js';
 import { TensorValue } from './shape.js';
-import type { Operation, Tensor } from './tensor.js';
 
 /** One fetch of a run. */
 export type FetchItem =
@@ -30,41 +38,39 @@ export type FetchItem =
 
 export { RunState } from './runtime.js';
 
-/** Reductions of one depth and batch: a kernel (one) or a per-sample function (several). */
+/**
+ * Reductions of one depth and batch, in one pass over the batch: a value kernel for one;
+ * for several, the seeded kernel of H = Σ_k ς_k·h_k, whose gradient by the seeds is the
+ * sums Σ h_k.
+ */
 class ReductionGroup {
-  private readonly kernel: LoopKernel | undefined;
-  private readonly fn: VectorFunction | undefined;
+  private readonly kernel: LoopKernel;
   private readonly slots: number[];
-  private readonly sizeOwner: Tensor;
 
   constructor(plan: PlanBuilder, reductions: readonly BatchSum[]) {
     this.slots = reductions.map((r) => plan.slotOf(r));
-    this.sizeOwner = plan.expansion.owner(reductions[0].batch);
+    const terms = reductions.map((r) => r.term);
+    const { fixed, rows } = splitSymbols(plan, terms);
     if (reductions.length === 1) {
-      const { fixed, rows } = splitSymbols(plan, [reductions[0].term]);
-      this.kernel = new LoopKernel(plan, reductions[0].term, rows, [], fixed, false);
-    } else {
-      this.fn = new VectorFunction(
-        plan,
-        reductions.map((r) => r.term),
-      );
+      this.kernel = new LoopKernel(plan, terms[0], { rows, constants: fixed, gradient: false });
+      return;
     }
+    const seeds = terms.map((_, k) => sym(`ς${k + 1}`));
+    const H = sumOf(terms.map((h, k) => mul(seeds[k], h)));
+    this.kernel = new LoopKernel(plan, H, {
+      rows,
+      leading: seeds,
+      constants: fixed,
+      gradient: true,
+    });
+    this.kernel.params.fill(1, 0, seeds.length);
   }
 
   run(state: RunState, rv: Float64Array, columns: Float64Array[]): void {
-    if (this.kernel !== undefined) {
-      rv[this.slots[0]] = this.kernel.run(state, rv, columns);
-      return;
-    }
-    const fn = this.fn!;
-    fn.bind(state, rv);
-    const slots = this.slots;
-    for (const s of slots) rv[s] = 0;
-    const n = state.n[this.sizeOwner.id];
-    for (let b = 0; b < n; b++) {
-      const out = fn.eval(columns, b);
-      for (let k = 0; k < slots.length; k++) rv[slots[k]] += out[k];
-    }
+    const value = this.kernel.run(state, rv, columns);
+    const sums = this.kernel.gradOut;
+    if (sums === undefined) rv[this.slots[0]] = value;
+    else for (let k = 0; k < this.slots.length; k++) rv[this.slots[k]] = sums[k];
   }
 }
 
@@ -108,13 +114,13 @@ export class Plan {
   private readonly outputs: Output[];
   private readonly forward: ReductionGroup[] = [];
   private readonly fixedFn: VectorFunction | undefined;
-  private readonly rowFns: { fn: VectorFunction; owner: Tensor; dims: readonly number[] }[];
+  private readonly rowFns: { fn: VectorFunction; owner: GraphNode; dims: readonly number[] }[];
   private readonly gradients: FactoredGradient[];
   private readonly feedColumns: Column[];
   private readonly cutRuntimes: CutRuntime[];
   private readonly columnValues: Float64Array[];
   private rv: Float64Array;
-  readonly variables: ReadonlySet<Tensor>;
+  readonly variables: ReadonlySet<GraphNode>;
   private rowResults: TensorValue[] = [];
 
   constructor(expansion: Expansion, items: readonly FetchItem[]) {

@@ -7,7 +7,7 @@
 import { compile, compileBatch } from '../codegen/index.js';
 import { type Expr, freeSymbols } from '../expr/index.js';
 import type { BatchSum, Cut, Expansion } from './expand.js';
-import type { Tensor } from './tensor.js';
+import type { GraphNode } from './node.js';
 
 /** Per-run inputs, owned by the session's plan entry and refilled on every run. */
 export class RunState {
@@ -105,7 +105,7 @@ export class Column implements ColumnRef {
   private view = new Float64Array(0);
 
   constructor(
-    readonly placeholder: Tensor,
+    readonly placeholder: GraphNode,
     /** Index over the placeholder's non-batch dims. */
     readonly index: number,
     /** Position among the plan's columns. */
@@ -172,15 +172,40 @@ export function splitSymbols(
   return { fixed, rows };
 }
 
-/** A compiled `compileBatch` kernel with its inputs wired: data record and params vector. */
+/** What a `LoopKernel` computes and where its inputs come from. */
+export interface LoopKernelSpec {
+  /** Sample symbols read from the plan's columns (placeholders' and products'). */
+  readonly rows: readonly Expr[];
+  /** Sample symbols whose columns the caller supplies (`setColumn`), after `rows`. */
+  readonly ownRows?: readonly Expr[];
+  /** Leading parameters the caller fills in `params` (seeds); differentiated. */
+  readonly leading?: readonly Expr[];
+  /** Fixed symbols to differentiate by, bound from the run (after `leading`). */
+  readonly differentiated?: readonly Expr[];
+  /** Fixed symbols that are not differentiated (batch sizes, frozen variables, sums). */
+  readonly constants: readonly Expr[];
+  /** Compile the gradient by `leading` and `differentiated` (into `gradOut`). */
+  readonly gradient: boolean;
+  /** Sample symbols (of `rows` or `ownRows`) with per-sample partials (into `dataGradOut`). */
+  readonly dataGradient?: readonly Expr[];
+}
+
+/**
+ * A `compileBatch` kernel with its inputs wired: columns by name, and the params vector
+ * `[...leading, ...differentiated, ...constants]`. With the gradient it is compiled with
+ * `gradOut: 'required'` (no value-only twin) and `accumulate`, so `run` zeroes `gradOut`
+ * and adds the per-sample partials into the `dataGradOut` it is given.
+ */
 export class LoopKernel {
   private readonly kernel: ((
     data: Record<string, Float64Array>,
     params: Float64Array,
     gradOut?: Float64Array,
+    dataGradOut?: Float64Array,
   ) => number) & { readonly source: string };
   private readonly data: Record<string, Float64Array> = {};
   private readonly names: string[];
+  private readonly ownNames: string[];
   private readonly columns: ColumnRef[];
   readonly params: Float64Array;
   readonly gradOut: Float64Array | undefined;
@@ -188,37 +213,53 @@ export class LoopKernel {
   /** Number of leading params the caller fills (seeds). */
   private readonly leading: number;
 
-  constructor(
-    plan: PlanBuilder,
-    expr: Expr,
-    rows: readonly Expr[],
-    /** Leading params the caller fills (seeds). */
-    leading: readonly Expr[],
-    fixed: readonly Expr[],
-    gradient: boolean,
-  ) {
+  constructor(plan: PlanBuilder, expr: Expr, spec: LoopKernelSpec) {
+    const { rows, constants, gradient } = spec;
+    const ownRows = spec.ownRows ?? [];
+    const leading = spec.leading ?? [];
+    const differentiated = spec.differentiated ?? [];
+    const params = [...leading, ...differentiated];
+    const dataGradient = spec.dataGradient ?? [];
     this.kernel = compileBatch(expr, {
-      data: rows,
-      params: [...leading, ...fixed],
+      data: [...rows, ...ownRows],
+      params,
+      constants,
       reduce: 'sum',
       gradient,
+      ...(gradient ? { gradOut: 'required', accumulate: true, dataGradient } : {}),
     });
     plan.compiled(this.kernel);
     this.names = rows.map((s) => s.name!);
+    this.ownNames = ownRows.map((s) => s.name!);
     this.columns = rows.map((s) => plan.column(s));
-    this.params = new Float64Array(leading.length + fixed.length);
-    this.gradOut = gradient ? new Float64Array(leading.length + fixed.length) : undefined;
-    this.binder = new Binder(fixed, plan);
+    this.params = new Float64Array(params.length + constants.length);
+    this.gradOut = gradient ? new Float64Array(params.length) : undefined;
+    this.binder = new Binder([...differentiated, ...constants], plan);
     this.leading = leading.length;
   }
 
-  /** Runs over the batch; returns Σ and (if compiled with it) fills `gradOut`. */
-  run(state: RunState, rv: Float64Array, columns: Float64Array[]): number {
+  /** Supplies the column of the `i`-th of `ownRows` for the next runs. */
+  setColumn(i: number, column: Float64Array): void {
+    this.data[this.ownNames[i]] = column;
+  }
+
+  /**
+   * Runs over the batch; returns Σ and (if compiled with it) fills `gradOut`, adding the
+   * per-sample partials into `dataGradOut` (n rows of `dataGradient.length`).
+   */
+  run(
+    state: RunState,
+    rv: Float64Array,
+    columns: Float64Array[],
+    dataGradOut?: Float64Array,
+  ): number {
     for (let i = 0; i < this.names.length; i++) {
       this.data[this.names[i]] = columns[this.columns[i].slot];
     }
     this.binder.fill(this.params, this.leading, state, rv);
-    return this.kernel(this.data, this.params, this.gradOut);
+    if (this.gradOut === undefined) return this.kernel(this.data, this.params);
+    this.gradOut.fill(0);
+    return this.kernel(this.data, this.params, this.gradOut, dataGradOut);
   }
 }
 
@@ -279,7 +320,7 @@ export interface PlanStats {
 
 /** Collects what a plan needs while it is built. */
 export class PlanBuilder {
-  readonly variables = new Set<Tensor>();
+  readonly variables = new Set<GraphNode>();
   readonly stats: PlanStats = { kernels: 0, compileMs: 0, sourceChars: 0 };
   private readonly slots = new Map<number, number>();
   private readonly columns = new Map<number, ColumnRef>();

@@ -20,11 +20,21 @@ import {
   NonFiniteError,
   UninitializedVariableError,
 } from './errors.js';
-import { dependencies, Expansion, NotSeparable, rowExpansion } from './expand.js';
-import { type FitHistory, type FitOptions, fit as fitBatches } from './fit.js';
-import type { Graph } from './graph.js';
+import { Expansion, NotSeparable, rowExpansion } from './expand.js';
+import { type FitHistory, type FitOptions, fit as fitBatches, type Trainer } from './fit.js';
+import {
+  type Feeds,
+  type FeedValue,
+  type Fetch,
+  type FetchResult,
+  type Graph,
+  Operation,
+  Tensor,
+  type TensorRunner,
+  type UpdateRule,
+} from './graph.js';
 import { initialValue } from './init.js';
-import type { Optimizer } from './optimizers.js';
+import { dependencies } from './node.js';
 import { type FetchItem, Plan, RunState } from './plan.js';
 import {
   describe,
@@ -35,17 +45,6 @@ import {
   type TensorValue,
   toDense,
 } from './shape.js';
-import { type Feeds, type FeedValue, Operation, Tensor } from './tensor.js';
-
-/** Something `run` can fetch: a tensor (its value) or a train op (its effect). */
-export type Fetch = Tensor | Operation;
-
-/** The result of one fetch: a number for a 0-d tensor, a `TensorValue` otherwise, `undefined` for a train op. */
-export type FetchResult<F> = F extends Operation
-  ? undefined
-  : F extends Tensor
-    ? number | TensorValue
-    : never;
 
 /** Options of `restore`. */
 export interface RestoreOptions {
@@ -92,7 +91,7 @@ interface TrieNode {
 /** Per optimizer: its checkpoint name, slots by variable id and scalar state. */
 interface OptimizerState {
   readonly name: string;
-  readonly optimizer: Optimizer;
+  readonly optimizer: UpdateRule;
   readonly slots: Map<number, Float64Array[]>;
   scalars: Float64Array;
   /** Scratch for an update not yet committed. */
@@ -114,10 +113,10 @@ interface OptimizerState {
  * sess.run({ a, c });     // { a: 1, c: 3 }
  * ```
  */
-export class Session {
+export class Session implements TensorRunner, Trainer {
   readonly graph: Graph;
   private readonly values = new Map<number, Float64Array>();
-  private readonly optimizers = new Map<Optimizer, OptimizerState>();
+  private readonly optimizers = new Map<UpdateRule, OptimizerState>();
   private readonly trie = new Map<Fetch, TrieNode>();
   private readonly single = new Map<Fetch, Entry>();
   private readonly nextValues = new Map<number, Float64Array>();
@@ -592,10 +591,10 @@ export class Session {
   }
 
   /** Optimizers of the graph's train ops, with their checkpoint names and variables. */
-  private graphOptimizers(): { optimizer: Optimizer; name: string; vars: Tensor[] }[] {
+  private graphOptimizers(): { optimizer: UpdateRule; name: string; vars: Tensor[] }[] {
     const byOptimizer = new Map<
-      Optimizer,
-      { optimizer: Optimizer; name: string; vars: Tensor[] }
+      UpdateRule,
+      { optimizer: UpdateRule; name: string; vars: Tensor[] }
     >();
     for (const op of this.graph.operations()) {
       let e = byOptimizer.get(op.optimizer);
@@ -608,7 +607,7 @@ export class Session {
     return [...byOptimizer.values()];
   }
 
-  private optimizerState(optimizer: Optimizer, name: string): OptimizerState {
+  private optimizerState(optimizer: UpdateRule, name: string): OptimizerState {
     let state = this.optimizers.get(optimizer);
     if (state === undefined) {
       const initial = optimizer.initialScalars();

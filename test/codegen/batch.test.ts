@@ -150,6 +150,190 @@ describe('compileBatch ≡ per-point loops', () => {
   });
 });
 
+describe('compileBatch options', () => {
+  // Per point, the reference is compileGradient by every symbol: params a, b, data x, y.
+  it('constants: read after the parameters, not differentiated', () => {
+    fc.assert(
+      fc.property(arbNumericExpr(3, NAMES), arbColumns, arbParams, (e, [xs, ys], p) => {
+        const ref = perPoint(e, xs, ys, p);
+        // b as a constant: the same sums, the gradient by a only.
+        const k = compileBatch(e, { data: DATA, params: ['a'], constants: ['b'] });
+        const g = new Float64Array([Number.NaN, 7]);
+        expect(same(k({ x: xs, y: ys }, p, g), ref.sum)).toBe(true);
+        expect(same(g[0], ref.gsum[0])).toBe(true);
+        expect(g[1]).toBe(7); // one entry per parameter: the rest is untouched
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('constants are loop-invariant: what depends on them alone is hoisted', () => {
+    const [a, s, x] = ['a', 's', 'x'].map(sym);
+    const k = compileBatch(mul(tanh(s), exp(mul(a, x))), {
+      data: ['x'],
+      params: ['a'],
+      constants: ['s'],
+    });
+    const src = k.source.slice(k.source.indexOf('function lossGradient'));
+    expect(src.indexOf('Math.tanh(')).toBeLessThan(src.indexOf('for (i = 0'));
+    expect(src.slice(src.indexOf('for (i = 0'))).not.toContain('Math.tanh(');
+    const g = new Float64Array(1);
+    const xs = Float64Array.from([0.5, -1]);
+    const value = k({ x: xs }, [0.3, 2], g);
+    const expected = Math.tanh(2) * (Math.exp(0.15) + Math.exp(-0.3));
+    expect(value).toBeCloseTo(expected, 14);
+    expect(g[0]).toBeCloseTo(Math.tanh(2) * (0.5 * Math.exp(0.15) - Math.exp(-0.3)), 14);
+  });
+
+  it('dataGradient: the partial by data variables at every point, whatever the reduction', () => {
+    fc.assert(
+      fc.property(arbNumericExpr(3, NAMES), arbColumns, arbParams, (e, [xs, ys], p) => {
+        const n = xs.length;
+        const f = compileGradient(e, NAMES);
+        const point = new Float64Array(4);
+        const ref: number[][] = [];
+        for (let i = 0; i < n; i++) {
+          f([p[0], p[1], xs[i], ys[i]], point);
+          ref.push([...point]);
+        }
+        const ours = perPoint(e, xs, ys, p);
+        for (const reduce of ['sum', 'mean'] as const) {
+          const k = compileBatch(e, {
+            data: DATA,
+            params: PARAMS,
+            reduce,
+            dataGradient: ['y', 'x'],
+          });
+          const g = new Float64Array(2);
+          const dg = new Float64Array(2 * n);
+          const value = k({ x: xs, y: ys }, p, g, dg);
+          expect(same(value, reduce === 'sum' ? ours.sum : ours.sum / n)).toBe(true);
+          const scale = reduce === 'sum' ? 1 : n;
+          expect(same(g[0], ours.gsum[0] / scale) && same(g[1], ours.gsum[1] / scale)).toBe(true);
+          for (let i = 0; i < n; i++) {
+            expect(same(dg[2 * i], ref[i][3]) && same(dg[2 * i + 1], ref[i][2])).toBe(true);
+          }
+        }
+        const none = compileBatch(e, {
+          data: DATA,
+          params: PARAMS,
+          reduce: 'none',
+          dataGradient: ['x'],
+        });
+        const out = new Float64Array(n);
+        const go = new Float64Array(2 * n);
+        const dx = new Float64Array(n);
+        none({ x: xs, y: ys }, p, out, go, dx);
+        for (let i = 0; i < n; i++) {
+          expect(same(out[i], ours.values[i]) && same(dx[i], ref[i][2])).toBe(true);
+          expect(same(go[2 * i], ref[i][0]) && same(go[2 * i + 1], ref[i][1])).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('accumulate: gradients are added into gradOut and dataGradOut', () => {
+    const [a, x] = ['a', 'x'].map(sym);
+    const e = mul(tanh(mul(a, x)), x);
+    const xs = Float64Array.from([0.5, -1.5, 2]);
+    const fresh = compileBatch(e, { data: ['x'], params: ['a'], dataGradient: ['x'] });
+    const added = compileBatch(e, {
+      data: ['x'],
+      params: ['a'],
+      dataGradient: ['x'],
+      accumulate: true,
+    });
+    const g = new Float64Array(1);
+    const dx = new Float64Array(3);
+    fresh({ x: xs }, [0.7], g, dx);
+    const g2 = Float64Array.from([10]);
+    const dx2 = Float64Array.from([1, 2, 3]);
+    added({ x: xs }, [0.7], g2, dx2);
+    expect(g2[0]).toBe(10 + g[0]);
+    expect([...dx2]).toEqual([1 + dx[0], 2 + dx[1], 3 + dx[2]]);
+    const pointwise = compileBatch(e, {
+      data: ['x'],
+      params: ['a'],
+      reduce: 'none',
+      accumulate: true,
+    });
+    const out = new Float64Array(3);
+    const go = Float64Array.from([1, 1, 1]);
+    pointwise({ x: xs }, [0.7], out, go);
+    const t = (v: number) => Math.tanh(0.7 * v);
+    xs.forEach((v, i) => {
+      expect(out[i]).toBe(t(v) * v); // values are written, not added
+      expect(go[i]).toBeCloseTo(1 + (1 - t(v) ** 2) * v * v, 14);
+    });
+  });
+
+  it("gradOut: 'required' compiles no value-only version", () => {
+    fc.assert(
+      fc.property(arbNumericExpr(3, NAMES), arbColumns, arbParams, (e, [xs, ys], p) => {
+        const ref = perPoint(e, xs, ys, p);
+        const k = compileBatch(e, { data: DATA, params: PARAMS, gradOut: 'required' });
+        expect(k.source).not.toContain('function loss(');
+        const g = new Float64Array(2);
+        expect(same(k({ x: xs, y: ys }, p, g), ref.sum)).toBe(true);
+        expect(same(g[0], ref.gsum[0]) && same(g[1], ref.gsum[1])).toBe(true);
+        expect(() => k({ x: xs, y: ys }, p)).toThrow(/gradOut: 'required'/);
+        const none = compileBatch(e, {
+          data: DATA,
+          params: PARAMS,
+          reduce: 'none',
+          gradOut: 'required',
+        });
+        expect(none.source).not.toContain('function values(');
+        const out = new Float64Array(xs.length);
+        const go = new Float64Array(2 * xs.length);
+        none({ x: xs, y: ys }, p, out, go);
+        expect([...out].every((v, i) => same(v, ref.values[i]))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('checks the new options and outputs', () => {
+    const [a, s, x, y] = ['a', 's', 'x', 'y'].map(sym);
+    const e = mul(a, s, x, y);
+    const base = { data: ['x', 'y'], params: ['a'], constants: ['s'] };
+    expect(() => compileBatch(e, { ...base, constants: ['s', 'a'] })).toThrow(
+      /'a' is both a parameter and a constant/,
+    );
+    expect(() => compileBatch(e, { ...base, constants: ['s', 'x'] })).toThrow(/both/);
+    expect(() => compileBatch(e, { ...base, dataGradient: ['a'] })).toThrow(
+      /'a' is not one of the data variables/,
+    );
+    expect(() => compileBatch(e, { ...base, gradient: false, dataGradient: ['x'] })).toThrow(
+      /dataGradient needs gradient: true/,
+    );
+    expect(() => compileBatch(e, { ...base, gradient: false, accumulate: true })).toThrow(
+      /accumulate needs gradient: true/,
+    );
+    expect(() => compileBatch(e, { ...base, gradOut: 'always' as unknown as 'required' })).toThrow(
+      /gradOut must be/,
+    );
+    const col = Float64Array.from([1, 2]);
+    const k = compileBatch(e, { ...base, dataGradient: ['y'] });
+    expect(() => k({ x: col, y: col }, [1, 2], undefined, new Float64Array(2))).toThrow(
+      /dataGradOut needs gradOut/,
+    );
+    expect(() => k({ x: col, y: col }, [1, 2], new Float64Array(1))).toThrow(/dataGradOut/);
+    expect(() => k({ x: col, y: col }, [1, 2], new Float64Array(1), new Float64Array(1))).toThrow(
+      /dataGradOut must be a Float64Array with one entry per point/,
+    );
+    expect(() => k({ x: col, y: col }, [1], new Float64Array(1), new Float64Array(2))).toThrow(
+      /params needs at least 2 entries/,
+    );
+    const plain = compileBatch(e, base);
+    expect(() => plain({ x: col, y: col }, [1, 2], new Float64Array(1), col)).toThrow(
+      /no dataGradient variables/,
+    );
+    expect(k({ x: col, y: col }, [3, 2])).toBe(3 * 2 * (1 + 4)); // value only, params [a, s]
+  });
+});
+
 describe('compileBatch errors', () => {
   const [a, x, y] = ['a', 'x', 'y'].map(sym);
   const k = compileBatch(mul(a, x, y), { data: ['x', 'y'], params: ['a'] });

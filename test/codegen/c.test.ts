@@ -19,6 +19,7 @@ import {
   emitModule,
   type ModuleFunction,
 } from '../../src/codegen/index.js';
+import { type BatchSpec, batchProgram } from '../../src/codegen/programs/batch.js';
 import { gradientProgram } from '../../src/codegen/programs/gradient.js';
 import { valueProgram } from '../../src/codegen/programs/value.js';
 import { grad } from '../../src/diff/diff.js';
@@ -50,6 +51,7 @@ import {
   agrees,
   arbNumericExpr,
   arbValuePoint,
+  BACKWARD_BATCH,
   chainRuleSingular,
   close,
   reverseMagnitude,
@@ -357,6 +359,46 @@ describe('C ≡ JavaScript', () => {
     }
   });
 
+  it('batch kernels chunked and run in blocks: bit for bit the unchunked C', () => {
+    const [a, b, x, y] = ['a', 'b', 'x', 'y'].map(sym);
+    // Every expression reads both columns (C warns about a column bound and never read).
+    const exprs = fc
+      .sample(arbNumericExpr(4, ['a', 'b', 'x', 'y']), { seed: 7, numRuns: 25 })
+      .map((e) => add(e, mul(0.001, x, y)));
+    const spec = (reduce: 'sum' | 'none'): BatchSpec => ({
+      data: [x, y],
+      params: [a],
+      constants: [b],
+      reduce,
+      gradient: true,
+      dataGradient: [y],
+      accumulate: false,
+      valueOnly: false,
+    });
+    const exports = (budget?: number, gain?: number) =>
+      emitCModule(
+        exprs.flatMap((e, k) => [
+          { name: `s${k}`, program: batchProgram(e, spec('sum')) },
+          { name: `p${k}`, program: batchProgram(e, spec('none')) },
+        ]),
+        budget,
+        gain,
+      );
+    const n = 37; // one full block and a partial one, at the smallest block sizes too
+    const xs = Array.from({ length: n }, (_, i) => Math.sin(i) * 2);
+    const ys = Array.from({ length: n }, (_, i) => Math.cos(3 * i));
+    const calls = exprs.map(
+      (_, k) =>
+        `double cx[] = ${doubles(xs)}; double cy[] = ${doubles(ys)}; const double *cols[] = {cx, cy}; double q[] = {0.7, -0.3}; double g[1]; double dg[${n}]; double o[${n}]; double go[${n}]; double pdg[${n}]; P(s${k}(cols, ${n}, q, g, dg)); P(g[0]); for (int i = 0; i < ${n}; i++) P(dg[i]); p${k}(cols, ${n}, q, o, go, pdg); for (int i = 0; i < ${n}; i++) { P(o[i]); P(go[i]); P(pdg[i]); }`,
+    );
+    const expected = runC(exports(), driverOf(calls)).map(parseC);
+    const blocked = exports(6, 0);
+    expect(blocked.c).toMatch(/for \(ptrdiff_t i_from = 0; i_from < n; i_from \+= \d+\)/);
+    const got = runC(blocked, driverOf(calls)).map(parseC);
+    expect(got.length).toBe(expected.length);
+    expect(got.every((v, k) => same(v, expected[k]))).toBe(true);
+  });
+
   it('a program large enough to chunk at the default budget', () => {
     const x = sym('x');
     const n = 400;
@@ -467,6 +509,7 @@ describe('C ≡ JavaScript', () => {
         { name: 'total', ...batch('sum') },
         { name: 'average', ...batch('mean') },
         { name: 'pointwise', ...batch('none') },
+        { name: 'backward', kind: 'batch', expr: loss, options: BACKWARD_BATCH },
       ],
       { language: 'c' },
     );
@@ -480,6 +523,7 @@ describe('C ≡ JavaScript', () => {
         `${cols} double g[2]; P(total(cols, 6, q, g)); P(g[0]); P(g[1]); P(total(cols, 6, q, NULL));`,
         `${cols} double g[2]; P(average(cols, 6, q, g)); P(g[0]); P(g[1]); P(average(cols, 0, q, g));`,
         `${cols} double o[6]; double go[12]; pointwise(cols, 6, q, o, go); for (int k = 0; k < 6; k++) P(o[k]); for (int k = 0; k < 12; k++) P(go[k]); pointwise(cols, 6, q, o, NULL); P(o[5]);`,
+        `${cols} double g[1] = {1.0}; double dg[6] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}; P(backward(cols, 6, q, g, dg)); P(g[0]); for (int k = 0; k < 6; k++) P(dg[k]);`,
       ]),
     ).map(parseC);
     const data = { x: Float64Array.from(xs), y: Float64Array.from(ys) };
@@ -492,6 +536,10 @@ describe('C ≡ JavaScript', () => {
     pointwise(data, q, o, go);
     const total = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'] });
     const average = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'], reduce: 'mean' });
+    const backward = compileBatch(loss, BACKWARD_BATCH);
+    const g3 = Float64Array.of(1);
+    const dg = new Float64Array(6).fill(0.5);
+    const backwardValue = backward(data, q, g3, dg);
     const want = [
       ...compileHessian(loss, vars)(p),
       ...compileHessianVector(loss, vars)(p, v),
@@ -505,6 +553,9 @@ describe('C ≡ JavaScript', () => {
       ...o,
       ...go,
       o[5],
+      backwardValue,
+      ...g3,
+      ...dg,
     ];
     expect(lines.length).toBe(want.length);
     lines.forEach((c, k) => {

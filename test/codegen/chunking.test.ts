@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGradient } from '../../src/codegen/index.js';
-import { layout } from '../../src/codegen/layout.js';
-import { batchProgram } from '../../src/codegen/programs/batch.js';
+import { BLOCK_GAIN, BLOCK_POINTS, layout } from '../../src/codegen/layout.js';
+import { type BatchSpec, batchProgram, type Reduction } from '../../src/codegen/programs/batch.js';
 import { gradientProgram } from '../../src/codegen/programs/gradient.js';
 import { hessianProgram, hessianVectorProgram } from '../../src/codegen/programs/hessian.js';
 import { valueProgram } from '../../src/codegen/programs/value.js';
@@ -97,14 +97,25 @@ describe('chunked ≡ unchunked', () => {
       fc.property(
         arbNumericExpr(3, ['a', 'b', 'x', 'y']),
         fc.constantFrom(...BUDGETS),
-        (e, budget) => {
+        fc.constantFrom(0, BLOCK_GAIN),
+        (e, budget, gain) => {
           const xs = Float64Array.from([0.5, -1.25, 2, 0.125]);
           const ys = Float64Array.from([1, 0.25, -0.75, 3]);
           const p = [0.7, -0.3];
+          const spec = (reduce: Reduction): BatchSpec => ({
+            data: [x, y],
+            params: [a, b],
+            constants: [],
+            reduce,
+            gradient: true,
+            dataGradient: [],
+            accumulate: false,
+            valueOnly: true,
+          });
           type K = (cols: Float64Array[], p: Vec, g?: Float64Array) => number;
           for (const reduce of ['sum', 'mean'] as const) {
-            const whole = build<K>(batchProgram(e, [x, y], [a, b], reduce, true));
-            const split = build<K>(batchProgram(e, [x, y], [a, b], reduce, true), budget);
+            const whole = build<K>(batchProgram(e, spec(reduce)));
+            const split = build<K>(batchProgram(e, spec(reduce)), budget, gain);
             const g1 = new Float64Array(2);
             const g2 = new Float64Array(2);
             expect(same(split([xs, ys], p, g1), whole([xs, ys], p, g2))).toBe(true);
@@ -112,8 +123,8 @@ describe('chunked ≡ unchunked', () => {
             expect(same(split([xs, ys], p), whole([xs, ys], p))).toBe(true);
           }
           type N = (cols: Float64Array[], p: Vec, o: Float64Array, go?: Float64Array) => void;
-          const whole = build<N>(batchProgram(e, [x, y], [a, b], 'none', true));
-          const split = build<N>(batchProgram(e, [x, y], [a, b], 'none', true), budget);
+          const whole = build<N>(batchProgram(e, spec('none')));
+          const split = build<N>(batchProgram(e, spec('none')), budget, gain);
           const o1 = new Float64Array(4);
           const o2 = new Float64Array(4);
           const go1 = new Float64Array(8);
@@ -121,10 +132,116 @@ describe('chunked ≡ unchunked', () => {
           whole([xs, ys], p, o1, go1);
           split([xs, ys], p, o2, go2);
           expect(sameArrays(o1, o2) && sameArrays(go1, go2)).toBe(true);
+          // A constant, per-point partials by x, accumulation.
+          type D = (cols: Float64Array[], p: Vec, g: Float64Array, dg: Float64Array) => number;
+          const options: BatchSpec = {
+            ...spec('sum'),
+            params: [a],
+            constants: [b],
+            dataGradient: [x],
+            accumulate: true,
+            valueOnly: false,
+          };
+          const wholeD = build<D>(batchProgram(e, options));
+          const splitD = build<D>(batchProgram(e, options), budget, gain);
+          const [h1, h2] = [Float64Array.of(1), Float64Array.of(1)];
+          const [dg1, dg2] = [new Float64Array(4).fill(2), new Float64Array(4).fill(2)];
+          expect(same(splitD([xs, ys], p, h1, dg1), wholeD([xs, ys], p, h2, dg2))).toBe(true);
+          expect(sameArrays(h1, h2) && sameArrays(dg1, dg2)).toBe(true);
         },
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('a chunked batch loop runs in blocks: invariants hoisted, accumulators in locals', () => {
+    const [a, b, s, x, y] = ['a', 'b', 's', 'x', 'y'].map(sym);
+    const e = add(pow(sub(tanh(add(mul(a, x), b)), y), 2), mul(s, a, sin(b)));
+    const options: BatchSpec = {
+      data: [x, y],
+      params: [a, b],
+      constants: [s],
+      reduce: 'mean',
+      gradient: true,
+      dataGradient: [y],
+      accumulate: false,
+      valueOnly: true,
+    };
+    // Tiny chunks pass more values between them than blocking saves: by default they run
+    // point by point; with a gain of 0 every loop that can runs in blocks.
+    expect(
+      layout(batchProgram(e, options), 6).units.some((u) =>
+        u.main.body.some((l) => l.kind === 'blocks'),
+      ),
+    ).toBe(false);
+    const laid = layout(batchProgram(e, options), 6, 0);
+    const main = laid.units.find((u) => u.main.name === 'lossGradient')!;
+    const blocks = main.main.body.find((l) => l.kind === 'blocks');
+    expect(blocks).toBeDefined();
+    expect(main.main.body.some((l) => l.kind === 'loop')).toBe(false);
+    const blocked = main.chunks.filter((c) => c.params[0]?.name === 'i_from');
+    expect(blocked.length).toBeGreaterThan(1);
+    for (const c of blocked) {
+      const loop = c.body.findIndex((l) => l.kind === 'range');
+      expect(loop).toBeGreaterThanOrEqual(0);
+      const inside = JSON.stringify(c.body[loop]);
+      // Parameters and constants are read before the loop, never in it; accumulators too.
+      expect(inside).not.toMatch(/"array":"p"|lossGradient_A/);
+    }
+    // Points not a multiple of the block, against the unchunked kernel, bit for bit.
+    type D = (cols: Float64Array[], p: Vec, g: Float64Array, dg: Float64Array) => number;
+    const whole = build<D>(batchProgram(e, options));
+    const split = build<D>(batchProgram(e, options), 6, 0);
+    const n = 3 * BLOCK_POINTS + 5;
+    const xs = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+    const ys = Float64Array.from({ length: n }, (_, i) => Math.cos(3 * i));
+    const [g1, g2] = [new Float64Array(2), new Float64Array(2)];
+    const [d1, d2] = [new Float64Array(n), new Float64Array(n)];
+    expect(split([xs, ys], [0.3, -0.2, 1.5], g1, d1)).toBe(
+      whole([xs, ys], [0.3, -0.2, 1.5], g2, d2),
+    );
+    expect(sameArrays(g1, g2) && sameArrays(d1, d2)).toBe(true);
+  });
+
+  it('loops whose points share a location are not blocked', () => {
+    // A rerolled gradient loop adds into g[i] and g[i + 1]: its chunks run point by point.
+    const xs = Array.from({ length: 12 }, (_, k) => sym(`r${k}`));
+    const terms = xs
+      .slice(0, -1)
+      .map((v, k) => add(mul(100, pow(sub(xs[k + 1], pow(v, 2)), 2)), pow(sub(1, v), 2)));
+    const laid = layout(gradientProgram(add(...terms), xs), 6, 0);
+    const unit = laid.units.find((u) => u.main.name === 'gradient_r1')!;
+    expect(unit.chunks.length).toBeGreaterThan(0);
+    const lines = [unit.main.body, ...unit.chunks.map((c) => c.body)].flat();
+    expect(lines.some((l) => l.kind === 'blocks' || l.kind === 'range')).toBe(false);
+    // Its value-only twin only accumulates a sum: that one runs in blocks.
+    const value = laid.units.find((u) => u.main.name === 'value_r1')!;
+    expect(value.main.body.some((l) => l.kind === 'blocks')).toBe(true);
+  });
+
+  it('blocks an MLP training kernel at the default budget', () => {
+    // (Σ_j v_j·tanh(Σ_i W_ij·tanh(w_i·x + b_i) + c_j) − y)², 16 units per layer.
+    const H = 16;
+    const [x, y] = [sym('x'), sym('y')];
+    const row = (name: string) => Array.from({ length: H }, (_, i) => sym(`${name}${i}`));
+    const [w, b, c, v] = [row('w'), row('b'), row('c'), row('v')];
+    const W = w.map((_, i) => row(`W${i}_`));
+    const h1 = w.map((wi, i) => tanh(add(mul(wi, x), b[i])));
+    const h2 = c.map((cj, j) => tanh(add(...h1.map((h, i) => mul(W[i][j], h)), cj)));
+    const e = pow(sub(add(...h2.map((h, j) => mul(v[j], h))), y), 2);
+    const spec: BatchSpec = {
+      data: [x, y],
+      params: [...w, ...b, ...W.flat(), ...c, ...v],
+      constants: [],
+      reduce: 'sum',
+      gradient: true,
+      dataGradient: [],
+      accumulate: false,
+      valueOnly: false,
+    };
+    const laid = layout(batchProgram(e, spec));
+    expect(laid.chunks).toBeGreaterThan(1);
+    expect(laid.units[0].main.body.some((l) => l.kind === 'blocks')).toBe(true);
   });
 
   it('actually splits', () => {

@@ -55,6 +55,19 @@ describe('documented examples', () => {
     const ys = new Float64Array([0.1, 0.2, -0.3]);
     const g = new Float64Array(2);
     expect(Number.isFinite(step({ x: xs, y: ys }, [0.5, -0.3], g))).toBe(true);
+    // Constants, per-point data partials, no value-only version.
+    const k = compileBatch(parse('s*(w*x - y)^2'), {
+      data: ['x', 'y'],
+      params: ['w'],
+      constants: ['s'],
+      dataGradient: ['x'],
+      gradOut: 'required',
+    });
+    const xs2 = Float64Array.from([0.5, -1, 2]);
+    const ys2 = Float64Array.from([1, 0, 3]);
+    const dx = new Float64Array(3);
+    expect(k({ x: xs2, y: ys2 }, [0.5, 2], g, dx)).toBe(9.625);
+    expect([g[0], ...dx]).toEqual([-15.5, -1.5, -1, -4]);
     const r = checkGradient(parse('sin(x*y)'), ['x', 'y'], [0.3, 2]);
     expect(r.ok).toBe(true);
     expect(r.maxRelError).toBeLessThan(1e-8);

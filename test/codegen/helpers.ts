@@ -15,9 +15,12 @@ export function close(a: number, b: number, rel = 1e-12, abs = 0): boolean {
   return Math.abs(a - b) <= Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), abs);
 }
 
-/** Instantiates a program (as the public compilers do), laid out with chunk `budget`. */
-export function build<F>(program: Program, budget?: number): F {
-  return instantiate(factoryBody(program, budget)) as F;
+/**
+ * Instantiates a program (as the public compilers do), laid out with chunk `budget` (and
+ * `blockGain`: 0 runs every chunked loop that can be in blocks).
+ */
+export function build<F>(program: Program, budget?: number, blockGain?: number): F {
+  return instantiate(factoryBody(program, budget, blockGain)) as F;
 }
 
 import type fc from 'fast-check';
@@ -208,3 +211,16 @@ export function reverseMagnitude(e: Expr, variables: readonly string[], at: Envi
     return s === undefined ? 0 : (adj.get(s.id) ?? 0);
   });
 }
+
+/**
+ * A batch kernel with every option (a constant, per-point partials by x, accumulation, no
+ * value-only version), for losses in w, b, x, y: the module tests emit it and compare.
+ */
+export const BACKWARD_BATCH = {
+  data: ['x', 'y'],
+  params: ['w'],
+  constants: ['b'],
+  dataGradient: ['x'],
+  accumulate: true,
+  gradOut: 'required',
+} as const;

@@ -30,6 +30,7 @@ import {
   sym,
   tanh,
 } from '../../src/expr/index.js';
+import { BACKWARD_BATCH } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leibniz-module-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +75,7 @@ describe('emitModule', () => {
       expr: loss,
       options: { data: ['x', 'y'], params: ['w', 'b'], reduce: 'none' },
     },
+    { name: 'backward', kind: 'batch', expr: loss, options: BACKWARD_BATCH },
   ];
   const { js, dts } = emitModule(specs);
 
@@ -97,6 +99,7 @@ describe('emitModule', () => {
     const hvp = compileHessianVector(loss, VARS);
     const step = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'], reduce: 'mean' });
     const perPoint = compileBatch(loss, { data: ['x', 'y'], params: ['w', 'b'], reduce: 'none' });
+    const backward = compileBatch(loss, BACKWARD_BATCH);
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 8, maxLength: 8 }),
@@ -121,6 +124,12 @@ describe('emitModule', () => {
           m.perPoint([xs, ys], [p[0], p[1]], o1);
           perPoint({ x: xs, y: ys }, [p[0], p[1]], o2);
           expect(o1).toEqual(o2);
+          const [a1, a2] = [Float64Array.of(1), Float64Array.of(1)];
+          const [d1, d2] = [new Float64Array(8).fill(2), new Float64Array(8).fill(2)];
+          expect(m.backward([xs, ys], [p[0], p[1]], a1, d1)).toBe(
+            backward({ x: xs, y: ys }, [p[0], p[1]], a2, d2),
+          );
+          expect([a1, d1]).toEqual([a2, d2]);
         },
       ),
       { numRuns: 100 },
@@ -133,6 +142,10 @@ describe('emitModule', () => {
     expect(() => m.step([new Float64Array(2)], [1, 2])).toThrow(/2 data columns/);
     expect(() => m.step([new Float64Array(2), new Float64Array(3)], [1, 2])).toThrow(
       /differs in length/,
+    );
+    const cols = [new Float64Array(2), new Float64Array(2)];
+    expect(() => m.backward(cols, [1, 2], new Float64Array(1), new Float64Array(1))).toThrow(
+      /dataGradOut must be a Float64Array with one entry per point/,
     );
   });
 

@@ -77,6 +77,26 @@ describe('matmul loop kernels', () => {
     });
   });
 
+  it('route per-sample partials of products read together or in part', () => {
+    // One kernel reads two products (Z1 + Z2), and a mask leaves columns of a third unread.
+    const results = (['expand', 'loop'] as const).map((kernel) => {
+      const g = new Graph({ seed: 5 });
+      const x = g.placeholder('x', [null, 3]);
+      const [W1, W2] = ['W1', 'W2'].map((name) => g.variable(name, [3, 4]));
+      const W3 = g.variable('W3', [4, 4]);
+      const h = g.tanh(g.add(g.matmul(x, W1, { kernel }), g.matmul(x, W2, { kernel })));
+      const masked = g.mul(g.matmul(h, W3, { kernel }), g.constant([1, 0, 2, 0]));
+      const loss = g.reduceMean(g.square(g.sigmoid(masked)));
+      const sess = new Session(g);
+      sess.initialize();
+      const grads = g.gradients(loss, [W1, W2, W3, x]);
+      return sess.run([loss, ...grads], { x: randomValue([4, 3], rng(7)) }).map(asArray);
+    });
+    results[0].forEach((want, k) => {
+      expect(worstError(results[1][k], want), `fetch ${k}`).toBeLessThan(1e-13);
+    });
+  });
+
   it('is chosen automatically for large weight matrices, and prints as a product', () => {
     const g = new Graph();
     const x = g.placeholder('x', [null, 128]);

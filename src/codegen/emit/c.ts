@@ -289,6 +289,24 @@ class UnitPrinter {
           out.push(`${indent}}`);
           break;
         }
+        case 'blocks': {
+          const { from, to, size } = line;
+          const count = extentText(line.count);
+          out.push(
+            `${indent}for (ptrdiff_t ${from} = 0; ${from} < ${count}; ${from} += ${size}) {`,
+            `${indent}  const ptrdiff_t ${to} = ${from} + ${size} < ${count} ? ${from} + ${size} : ${count};`,
+          );
+          this.lines(line.body, `${indent}  `, m, out);
+          out.push(`${indent}}`);
+          break;
+        }
+        case 'range': {
+          const v = line.variable;
+          out.push(`${indent}for (ptrdiff_t ${v} = ${line.from}; ${v} < ${line.to}; ${v}++) {`);
+          this.lines(line.body, `${indent}  `, m, out);
+          out.push(`${indent}}`);
+          break;
+        }
         case 'arguments':
           for (const p of m.params) {
             if (p.kind !== 'columns') continue;
@@ -358,19 +376,20 @@ export interface CExport {
 
 /**
  * One C99 source file (`c`) defining every export and a header (`h`) declaring them.
- * Internal functions are `static` and named `lz<k>_…`, helpers `lz_…`. `budget` is the
- * layout's chunk budget (tests force chunking with a tiny one).
+ * Internal functions are `static` and named `lz<k>_…`, helpers `lz_…`. `budget` and
+ * `blockGain` are the layout's (tests force chunking with a tiny budget, blocking with 0).
  */
 export function emitCModule(
   exports: readonly CExport[],
   budget?: number,
+  blockGain?: number,
 ): { c: string; h: string } {
   const helpers = new Set<Helper>();
   const prototypes: string[] = [];
   const definitions: string[] = [];
   const declarations: string[] = [];
   exports.forEach(({ name, program }, k) => {
-    const laid = layout(program, budget);
+    const laid = layout(program, budget, blockGain);
     const cName = (fn: string): string => (fn === laid.entry ? name : `lz${k}_${fn}`);
     const printer = new UnitPrinter(cName);
     for (const unit of laid.units) {

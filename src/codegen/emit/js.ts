@@ -307,6 +307,23 @@ class Printer {
         out.push(`${indent}}`);
         return;
       }
+      case 'blocks': {
+        const count = extentText(line.count);
+        out.push(
+          `${indent}for (let ${line.from} = 0; ${line.from} < ${count}; ${line.from} += ${line.size}) {`,
+          `${indent}  const ${line.to} = Math.min(${count}, ${line.from} + ${line.size});`,
+        );
+        this.lines(line.body, `${indent}  `);
+        out.push(`${indent}}`);
+        return;
+      }
+      case 'range': {
+        const v = line.variable;
+        out.push(`${indent}for (let ${v} = ${line.from}; ${v} < ${line.to}; ${v}++) {`);
+        this.lines(line.body, `${indent}  `);
+        out.push(`${indent}}`);
+        return;
+      }
       case 'arguments':
         for (const l of argumentLines(this.params)) out.push(indent + l);
         return;
@@ -380,10 +397,11 @@ function printProgram(laid: LaidProgram): { text: string; kernels: Set<NumericKe
 
 /**
  * The body of a factory `(E) => entry`: strict mode, kernels, the program's functions and
- * `return entry`. `budget` is the layout's chunk budget (tests force chunking with a tiny one).
+ * `return entry`. `budget` and `blockGain` are the layout's (tests force chunking with a
+ * tiny budget, blocking with a gain of 0).
  */
-export function factoryBody(program: Program, budget?: number): string {
-  const laid = layout(program, budget);
+export function factoryBody(program: Program, budget?: number, blockGain?: number): string {
+  const laid = layout(program, budget, blockGain);
   const { text, kernels } = printProgram(laid);
   const source = kernelSource(kernels);
   return [
