@@ -5,12 +5,13 @@
 import {
   type ExprInput,
   InvalidArgumentError,
+  optionsOf,
   toExpression,
   type Variable,
 } from '../expr/index.js';
 import { compile } from './function.js';
 import { compileGradient } from './gradient.js';
-import { optionsOf, symbolsOf } from './programs/common.js';
+import { symbolsOf } from './programs/common.js';
 
 /** Tolerances of `checkGradient`: a component passes when |error| ≤ atol + rtol·|numeric|. */
 export interface GradientCheckOptions {

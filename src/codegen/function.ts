@@ -7,12 +7,13 @@ import {
   type Expr,
   type ExprInput,
   InvalidArgumentError,
+  optionsOf,
   toExpression,
   type Variable,
 } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
-import { optionsOf, symbolsOf } from './programs/common.js';
+import { symbolsOf } from './programs/common.js';
 import { type InputStyle, valueProgram } from './programs/value.js';
 
 /** Compiled functions carry the factory source they were made from (for inspection). */

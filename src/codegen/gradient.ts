@@ -3,11 +3,11 @@
  * values stay in locals and the backward (adjoint) sweep reuses them, so the gradient costs
  * a small constant times the value and a call allocates nothing.
  */
-import { type ExprInput, toExpression, type Variable } from '../expr/index.js';
+import { type ExprInput, optionsOf, toExpression, type Variable } from '../expr/index.js';
 import { instantiate } from './compile.js';
 import { factoryBody } from './emit/js.js';
 import { type CompiledSource, withSource } from './function.js';
-import { optionsOf, symbolsOf } from './programs/common.js';
+import { symbolsOf } from './programs/common.js';
 import { gradientProgram } from './programs/gradient.js';
 
 /**

@@ -94,3 +94,20 @@ export function toSymbols(vs: readonly Variable[], where = 'variables'): Expr[] 
   }
   return vs.map((v) => toSymbol(v, where));
 }
+
+/**
+ * An options argument: `{}` for undefined or null, the object itself otherwise; anything
+ * else is an `InvalidArgumentError` naming the caller (`where`).
+ *
+ * @example
+ * ```ts
+ * const { budget } = optionsOf(options, 'simplify');
+ * ```
+ */
+export function optionsOf<T extends object>(options: T | undefined | null, where: string): T {
+  if (options === undefined || options === null) return {} as T;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${where}: options must be an object, got ${describe(options)}`);
+  }
+  return options;
+}

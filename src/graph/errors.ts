@@ -3,7 +3,7 @@
  * mistake (a bad shape, a missing feed, a corrupt checkpoint) from a bug; each names the
  * tensor, placeholder, variable or file involved.
  */
-import { LeibnizError } from '../expr/index.js';
+import { describe, LeibnizError } from '../expr/index.js';
 
 /**
  * Base class of the graph layer's errors (itself a `LeibnizError`).
@@ -60,10 +60,14 @@ export class FeedError extends GraphError {
  */
 export class UninitializedVariableError extends GraphError {
   override name = 'UninitializedVariableError';
-  constructor(readonly variable: string) {
+  readonly variable: string;
+  constructor(variable: string) {
+    // An error must construct whatever it is given: a name that is not a string is described.
+    const name = typeof variable === 'string' ? variable : describe(variable);
     super(
-      `variable '${variable}' is not initialised: run session.initialize() or session.restore(path) first`,
+      `variable '${name}' is not initialised: run session.initialize() or session.restore(path) first`,
     );
+    this.variable = name;
   }
 }
 

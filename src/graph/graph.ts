@@ -21,6 +21,7 @@ import {
   log,
   mul,
   neg,
+  optionsOf,
   parse,
   postorder,
   pow,
@@ -39,7 +40,6 @@ import {
   checkShape,
   formatShape,
   isFullyKnown,
-  optionBag,
   type Shape,
   type TensorInput,
   TensorValue,
@@ -278,7 +278,7 @@ export class Graph {
   private readonly ops: Operation[] = [];
 
   constructor(options: GraphOptions = {}) {
-    const seed = optionBag(options, 'Graph').seed ?? 0;
+    const seed = optionsOf(options, 'Graph').seed ?? 0;
     if (!Number.isSafeInteger(seed)) {
       throw new InvalidArgumentError(`Graph: the seed must be a safe integer, got ${seed}`);
     }
@@ -298,7 +298,7 @@ export class Graph {
    * ```
    */
   constant(value: TensorInput, options: { name?: string; shape?: readonly number[] } = {}): Tensor {
-    options = optionBag(options, 'constant');
+    options = optionsOf(options, 'constant');
     let dense = toDense(value, 'constant');
     if (options.shape !== undefined) {
       const shape = checkShape(options.shape, 'constant', false) as number[];
@@ -340,7 +340,7 @@ export class Graph {
    */
   variable(name: string, shape: readonly number[], options: VariableOptions = {}): Tensor {
     this.checkNewName(name, 'variable');
-    options = optionBag(options, `variable '${name}'`);
+    options = optionsOf(options, `variable '${name}'`);
     const s = checkShape(shape, `variable '${name}'`, false) as number[];
     const size = s.reduce((a, b) => a * b, 1);
     if (size > MAX_ELEMENTS) {
@@ -551,7 +551,7 @@ export class Graph {
    */
   matmul(a: TensorLike, b: TensorLike, options: MatmulOptions = {}): Tensor {
     const [ta, tb] = [this.tensor_(a), this.tensor_(b)];
-    options = optionBag(options, 'MatMul');
+    options = optionsOf(options, 'MatMul');
     const transposeA = options.transposeA ?? false;
     const transposeB = options.transposeB ?? false;
     const kernel = options.kernel ?? 'auto';
@@ -721,7 +721,7 @@ export class Graph {
     if (shape.length === 0) {
       throw new ShapeError('SoftmaxCrossEntropy: needs operands of rank ≥ 1 (the class axis)');
     }
-    const axis = optionBag(options, 'SoftmaxCrossEntropy').axis ?? -1;
+    const axis = optionsOf(options, 'SoftmaxCrossEntropy').axis ?? -1;
     const ax = axis < 0 ? axis + shape.length : axis;
     if (!Number.isInteger(ax) || ax < 0 || ax >= shape.length) {
       throw new ShapeError(
@@ -801,8 +801,8 @@ export class Graph {
   derivation(loss: Tensor, variable: Tensor, options: GraphDerivationOptions = {}): Derivation {
     const l = this.tensor_(loss);
     const v = this.leafOf('derivation', variable);
-    const { term, symbol } = perSampleTerm(this, l, v, optionBag(options, 'derivation').index ?? 0);
-    const { index: _ignored, ...rest } = optionBag(options, 'derivation');
+    const { term, symbol } = perSampleTerm(this, l, v, optionsOf(options, 'derivation').index ?? 0);
+    const { index: _ignored, ...rest } = optionsOf(options, 'derivation');
     return derivation(term, symbol, rest);
   }
 
@@ -921,7 +921,7 @@ export class Graph {
         ? Array.from({ length: r }, (_, i) => i)
         : (Array.isArray(axis) ? axis : [axis as number]).map((x) => this.axisOf(type, t, x));
     const axes = [...new Set(list)].sort((x, y) => x - y);
-    const keepDims = optionBag(options, type).keepDims ?? false;
+    const keepDims = optionsOf(options, type).keepDims ?? false;
     const shape = keepDims
       ? t.shape.map((d, i) => (axes.includes(i) ? 1 : d))
       : t.shape.filter((_, i) => !axes.includes(i));

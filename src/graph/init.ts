@@ -3,8 +3,8 @@
  * the graph's seed, the initialiser's seed and the variable's name, so values are the same
  * bit for bit on every run and do not change when other variables are added.
  */
-import { InvalidArgumentError } from '../expr/index.js';
-import { formatShape, optionBag, sizeOf } from './shape.js';
+import { describe, InvalidArgumentError, optionsOf } from '../expr/index.js';
+import { formatShape, sizeOf } from './shape.js';
 
 /** How a variable gets its first value (see `initializers`). */
 export type Initializer =
@@ -26,7 +26,7 @@ export type Initializer =
 
 const finite = (x: unknown, what: string): number => {
   if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new InvalidArgumentError(`${what} must be a finite number, got ${String(x)}`);
+    throw new InvalidArgumentError(`${what} must be a finite number, got ${describe(x)}`);
   }
   return x;
 };
@@ -63,7 +63,7 @@ export const initializers = {
   ones: (): Initializer => ({ kind: 'ones' }),
   /** Uniform on [min, max) (defaults −0.05, 0.05, as TensorFlow's). */
   uniform: (options: { min?: number; max?: number; seed?: number } = {}): Initializer => {
-    options = optionBag(options, 'initializers.uniform');
+    options = optionsOf(options, 'initializers.uniform');
     const min = finite(options.min ?? -0.05, 'initializers.uniform: min');
     const max = finite(options.max ?? 0.05, 'initializers.uniform: max');
     if (!(min <= max)) throw new InvalidArgumentError('initializers.uniform: needs min ≤ max');
@@ -71,7 +71,7 @@ export const initializers = {
   },
   /** Normal with `mean` (default 0) and `stddev` (default 0.05, as TensorFlow's). */
   normal: (options: { mean?: number; stddev?: number; seed?: number } = {}): Initializer => {
-    options = optionBag(options, 'initializers.normal');
+    options = optionsOf(options, 'initializers.normal');
     const mean = finite(options.mean ?? 0, 'initializers.normal: mean');
     const stddev = finite(options.stddev ?? 0.05, 'initializers.normal: stddev');
     if (stddev < 0) throw new InvalidArgumentError('initializers.normal: stddev must be ≥ 0');
@@ -84,7 +84,7 @@ export const initializers = {
   glorotUniform: (options: { seed?: number } = {}): Initializer => ({
     kind: 'glorotUniform',
     seed: seedOf(
-      optionBag(options, 'initializers.glorotUniform').seed,
+      optionsOf(options, 'initializers.glorotUniform').seed,
       'initializers.glorotUniform',
     ),
   }),
@@ -210,6 +210,11 @@ export class Random {
   private s3: number;
 
   constructor(seed: string | number) {
+    if (typeof seed !== 'string' && typeof seed !== 'number') {
+      throw new InvalidArgumentError(
+        `Random: the seed must be a string or a number, got ${describe(seed)}`,
+      );
+    }
     const text = String(seed);
     this.s0 = hash32(text, 0x9e3779b9);
     this.s1 = hash32(text, 0x85ebca6b);

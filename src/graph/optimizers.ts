@@ -5,11 +5,10 @@
  * state (Adam's β powers) live in each session, next to the variables, and are saved in
  * checkpoints.
  */
-import { InvalidArgumentError } from '../expr/index.js';
+import { describe, InvalidArgumentError, optionsOf } from '../expr/index.js';
 import { GraphError } from './errors.js';
 import { type Operation, Tensor, type UpdateRule } from './graph.js';
 import { dependencies } from './node.js';
-import { optionBag } from './shape.js';
 
 /** Options of `minimize`. */
 export interface MinimizeOptions {
@@ -32,6 +31,8 @@ export abstract class Optimizer implements UpdateRule {
   readonly learningRate: LearningRate;
 
   constructor(learningRate: LearningRate | undefined, what: string) {
+    // `what` comes from the subclass; a direct (untyped) call may pass anything.
+    if (typeof what !== 'string') what = 'Optimizer';
     if (learningRate === undefined) {
       throw new InvalidArgumentError(`${what}: learningRate is required`);
     }
@@ -57,7 +58,7 @@ export abstract class Optimizer implements UpdateRule {
   minimize(loss: Tensor, options: MinimizeOptions = {}): Operation {
     if (!(loss instanceof Tensor))
       throw new InvalidArgumentError('minimize: loss must be a Tensor');
-    options = optionBag(options, 'minimize');
+    options = optionsOf(options, 'minimize');
     const g = loss.graph;
     if (this.learningRate instanceof Tensor && this.learningRate.graph !== g) {
       throw new GraphError('minimize: the learning-rate tensor belongs to another graph');
@@ -118,14 +119,14 @@ function dependsOn(t: Tensor): Set<number> {
 
 function positive(x: unknown, what: string): number {
   if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) {
-    throw new InvalidArgumentError(`${what} must be a finite positive number, got ${String(x)}`);
+    throw new InvalidArgumentError(`${what} must be a finite positive number, got ${describe(x)}`);
   }
   return x;
 }
 
 function inUnit(x: unknown, what: string): number {
   if (typeof x !== 'number' || !(x >= 0 && x < 1)) {
-    throw new InvalidArgumentError(`${what} must be in [0, 1), got ${String(x)}`);
+    throw new InvalidArgumentError(`${what} must be in [0, 1), got ${describe(x)}`);
   }
   return x;
 }
@@ -143,7 +144,7 @@ export class GradientDescentOptimizer extends Optimizer {
   readonly slotNames: readonly string[] = [];
 
   constructor(options: { learningRate: LearningRate }) {
-    super(optionBag(options, 'GradientDescentOptimizer').learningRate, 'GradientDescentOptimizer');
+    super(optionsOf(options, 'GradientDescentOptimizer').learningRate, 'GradientDescentOptimizer');
   }
 
   update(
@@ -174,7 +175,7 @@ export class MomentumOptimizer extends Optimizer {
   readonly useNesterov: boolean;
 
   constructor(options: { learningRate: LearningRate; momentum: number; useNesterov?: boolean }) {
-    const o = optionBag(options, 'MomentumOptimizer');
+    const o = optionsOf(options, 'MomentumOptimizer');
     super(o.learningRate, 'MomentumOptimizer');
     this.momentum = inUnit(o.momentum, 'MomentumOptimizer: momentum');
     const nesterov = o.useNesterov ?? false;
@@ -223,7 +224,7 @@ export class AdamOptimizer extends Optimizer {
   constructor(
     options: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number } = {},
   ) {
-    const o = optionBag(options, 'AdamOptimizer');
+    const o = optionsOf(options, 'AdamOptimizer');
     super(o.learningRate ?? 0.001, 'AdamOptimizer');
     this.beta1 = inUnit(o.beta1 ?? 0.9, 'AdamOptimizer: beta1');
     this.beta2 = inUnit(o.beta2 ?? 0.999, 'AdamOptimizer: beta2');

@@ -4,7 +4,7 @@
  * need, compiles each distinct set of fetches once (plan.ts), applies train ops without ever
  * writing a non-finite value, and saves and restores checkpoints.
  */
-import { InvalidArgumentError } from '../expr/index.js';
+import { describe, InvalidArgumentError, optionsOf } from '../expr/index.js';
 import {
   type CheckpointData,
   type CheckpointOptimizer,
@@ -36,15 +36,7 @@ import {
 import { initialValue } from './init.js';
 import { dependencies } from './node.js';
 import { type FetchItem, Plan, RunState } from './plan.js';
-import {
-  describe,
-  fitShape,
-  formatShape,
-  optionBag,
-  sizeOf,
-  type TensorValue,
-  toDense,
-} from './shape.js';
+import { fitShape, formatShape, sizeOf, type TensorValue, toDense } from './shape.js';
 
 /** Options of `restore`. */
 export interface RestoreOptions {
@@ -288,7 +280,7 @@ export class Session implements TensorRunner, Trainer {
    */
   restore(path: string, options: RestoreOptions = {}): void {
     this.checkOpen();
-    this.restoreFrom(readCheckpointFile(path), optionBag(options, 'restore'), `'${path}'`);
+    this.restoreFrom(readCheckpointFile(path), optionsOf(options, 'restore'), `'${path}'`);
   }
 
   /** The checkpoint as text (what `save` writes). */
@@ -320,7 +312,7 @@ export class Session implements TensorRunner, Trainer {
     this.checkOpen();
     if (typeof text !== 'string')
       throw new CheckpointError('restoreFrom: expected the checkpoint text');
-    options = optionBag(options, 'restore');
+    options = optionsOf(options, 'restore');
     const data = parseCheckpoint(text, source);
     const assignments = this.match(data, source, options.variablesOnly ?? false);
     // Everything is valid: assign.

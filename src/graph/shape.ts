@@ -3,7 +3,7 @@
  * build-time errors that name both shapes, and the conversion of user input (numbers,
  * nested arrays, Float64Arrays, `TensorValue`s) into row-major float64 data.
  */
-import { InvalidArgumentError } from '../expr/index.js';
+import { describe, InvalidArgumentError } from '../expr/index.js';
 import { ShapeError } from './errors.js';
 
 /** A shape: one entry per axis, `null` for a dimension known only when fed. */
@@ -264,28 +264,6 @@ function isShaped(x: unknown): x is { shape: unknown; data: unknown } {
     Array.isArray((x as { shape?: unknown }).shape) &&
     'data' in x
   );
-}
-
-/**
- * An options argument: `{}` for undefined or null, the object itself otherwise; anything
- * else is an `InvalidArgumentError` naming `what`.
- */
-export function optionBag<T extends object>(options: T | undefined | null, what: string): T {
-  if (options === undefined || options === null) return {} as T;
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${what}: options must be an object, got ${describe(options)}`);
-  }
-  return options;
-}
-
-/** Short description of an unexpected value for error messages (never the whole value). */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string')
-    return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)}`;
-  if (typeof v === 'object') return `an object (${v.constructor?.name ?? 'Object'})`;
-  return `${typeof v} ${String(v)}`;
 }
 
 /**

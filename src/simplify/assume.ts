@@ -6,14 +6,18 @@
  * argument (`sign(u) → 1`) can require it: a result is never defined where the input is not.
  */
 import {
-  type Expr,
+  describe,
+  Expr,
+  type ExprInput,
   functionInfo,
   InvalidArgumentError,
   isFunctionName,
   isNegativeTerm,
   memoPostorder,
+  optionsOf,
   type SignRule,
   type SignText,
+  toExpression,
 } from '../expr/index.js';
 
 /**
@@ -105,7 +109,8 @@ export class SignOracle {
   private readonly positive: ReadonlySet<string>;
   private readonly nonnegative: ReadonlySet<string>;
 
-  constructor(assume: Assumptions = {}) {
+  constructor(assume?: Assumptions) {
+    assume = optionsOf(assume, 'SignOracle');
     for (const list of [assume.positive, assume.nonnegative]) {
       if (list !== undefined && !Array.isArray(list)) {
         throw new InvalidArgumentError(
@@ -118,46 +123,46 @@ export class SignOracle {
   }
 
   /** The signs `e` can take. Iterative over the not-yet-analysed part of the DAG only. */
-  signOf(e: Expr): SignSet {
-    return this.facts(e) & SIGN_BITS;
+  signOf(e: ExprInput): SignSet {
+    return this.#facts(e) & SIGN_BITS;
   }
 
   /** True when `e` is defined (not NaN) for all real values of its symbols. */
-  isDefined(e: Expr): boolean {
-    return (this.facts(e) & DEFINED) !== 0;
+  isDefined(e: ExprInput): boolean {
+    return (this.#facts(e) & DEFINED) !== 0;
   }
 
-  private facts(e: Expr): number {
-    return memoPostorder(e, this.memo, (n) => this.local(n));
+  #facts(e: ExprInput): number {
+    return memoPostorder(toExpression(e, 'SignOracle'), this.memo, (n) => this.#local(n));
   }
 
   /** True when `e > 0` wherever it is defined. */
-  isPositive(e: Expr): boolean {
+  isPositive(e: ExprInput): boolean {
     return this.signOf(e) === POS;
   }
 
   /** True when `e ≥ 0` wherever it is defined. */
-  isNonnegative(e: Expr): boolean {
+  isNonnegative(e: ExprInput): boolean {
     return (this.signOf(e) & NEG) === 0;
   }
 
   /** True when `e ≤ 0` wherever it is defined. */
-  isNonpositive(e: Expr): boolean {
+  isNonpositive(e: ExprInput): boolean {
     return (this.signOf(e) & POS) === 0;
   }
 
   /** True when `e < 0` wherever it is defined. */
-  isNegative(e: Expr): boolean {
+  isNegative(e: ExprInput): boolean {
     return this.signOf(e) === NEG;
   }
 
-  private local(n: Expr): number {
-    const sign = this.localSign(n);
-    return this.localDefined(n) ? sign | DEFINED : sign;
+  #local(n: Expr): number {
+    const sign = this.#localSign(n);
+    return this.#localDefined(n) ? sign | DEFINED : sign;
   }
 
   /** Defined everywhere, given the arguments' facts. */
-  private localDefined(n: Expr): boolean {
+  #localDefined(n: Expr): boolean {
     const fact = (a: Expr): number => this.memo.get(a)!;
     const argsDefined = n.args.every((a) => (fact(a) & DEFINED) !== 0);
     if (!argsDefined) return false;
@@ -187,7 +192,7 @@ export class SignOracle {
     }
   }
 
-  private localSign(n: Expr): SignSet {
+  #localSign(n: Expr): SignSet {
     const s = (i: number): SignSet => this.memo.get(n.args[i])! & SIGN_BITS;
     switch (n.op) {
       case 'num':
@@ -250,6 +255,9 @@ function powSign(base: SignSet, exponent: Expr, expSign: SignSet): SignSet {
  * ```
  */
 export function looksNegative(u: Expr, tieBreak: boolean): boolean {
+  if (!(u instanceof Expr)) {
+    throw new InvalidArgumentError(`looksNegative: expected an expression, got ${describe(u)}`);
+  }
   if (u.op === 'num') return u.value!.num < 0n;
   if (u.op === 'mul') return isNegativeTerm(u);
   if (u.op !== 'add') return false;

@@ -5,9 +5,16 @@
  * are tried in a fixed order, and when the budget runs out rewriting stops but the walk
  * finishes, so a run always terminates with a valid (if less simplified) expression.
  */
-import { type Expr, InvalidArgumentError, type Op, rebuild, size } from '../expr/index.js';
+import {
+  describe,
+  type Expr,
+  InvalidArgumentError,
+  type Op,
+  rebuild,
+  size,
+} from '../expr/index.js';
 import { type Assumptions, SignOracle } from './assume.js';
-import { argumentMask, type Rule, type RuleContext } from './rule.js';
+import { argumentMask, checkRules, type Rule, type RuleContext } from './rule.js';
 
 /** Rewrites every run may make; the default budget adds 20 per distinct input node. */
 const BASE_BUDGET = 10_000;
@@ -83,8 +90,13 @@ export class Run implements RuleContext {
    */
   constructor(options: RewriteOptions, roots: readonly Expr[]) {
     const budget = options.budget ?? BASE_BUDGET;
-    if (!Number.isFinite(budget) || budget < 0) {
-      throw new InvalidArgumentError(`budget must be a non-negative number, got ${budget}`);
+    if (typeof budget !== 'number' || !Number.isFinite(budget) || budget < 0) {
+      throw new InvalidArgumentError(
+        `budget must be a non-negative number, got ${describe(budget)}`,
+      );
+    }
+    if (options.onRewrite !== undefined && typeof options.onRewrite !== 'function') {
+      throw new InvalidArgumentError('onRewrite must be a function');
     }
     this.assume = options.assume;
     if (options.assume !== undefined) this.oracle = new SignOracle(options.assume);
@@ -166,6 +178,21 @@ export interface Strategy {
   run(roots: readonly Expr[], run: Run): Expr[];
 }
 
+/** Checks that `s` is a strategy (a name and a `run` function). */
+export function checkStrategy(s: Strategy, where: string): void {
+  const candidate = s as Partial<Strategy> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.run !== 'function' ||
+    typeof candidate.name !== 'string'
+  ) {
+    throw new InvalidArgumentError(
+      `${where}: expected a strategy ({ name, run }) or an array of rules, got ${describe(s)}`,
+    );
+  }
+}
+
 /** Indexes rules by the operator of the nodes they can rewrite, keeping their order. */
 function indexRules(rules: readonly Rule[]): Map<Op, Rule[]> {
   const index = new Map<Op, Rule[]>();
@@ -197,6 +224,9 @@ export function bottomUp(
   name = 'bottom-up',
   rootRules: readonly Rule[] = [],
 ): Strategy {
+  checkRules(rules, 'bottomUp');
+  checkRules(rootRules, 'bottomUp (root rules)');
+  if (typeof name !== 'string') throw new InvalidArgumentError('bottomUp: the name must be text');
   const index = indexRules(rules);
   const rootIndex = indexRules(rootRules);
   // Normal forms stay normal for the whole run (same rules, same assumptions), so a second
@@ -223,6 +253,12 @@ export function bottomUp(
  * ```
  */
 export function fixpoint(strategy: Strategy, maxRounds = 8): Strategy {
+  checkStrategy(strategy, 'fixpoint');
+  if (!Number.isInteger(maxRounds) || maxRounds < 0) {
+    throw new InvalidArgumentError(
+      `fixpoint: maxRounds must be a non-negative integer, got ${describe(maxRounds)}`,
+    );
+  }
   return {
     name: `fixpoint(${strategy.name})`,
     run(roots, run) {
@@ -247,6 +283,7 @@ export function fixpoint(strategy: Strategy, maxRounds = 8): Strategy {
  * ```
  */
 export function chain(...strategies: Strategy[]): Strategy {
+  for (const s of strategies) checkStrategy(s, 'chain');
   return {
     name: `chain(${strategies.map((s) => s.name).join(', ')})`,
     run(roots, run) {

@@ -4,7 +4,16 @@
  * arguments too). Iterative over the DAG, each distinct node once; a size guard leaves a
  * subexpression unexpanded rather than building an enormous sum.
  */
-import { type Expr, InvalidArgumentError, mapBottomUp, rebuild } from '../expr/index.js';
+import {
+  describe,
+  type Expr,
+  type ExprInput,
+  InvalidArgumentError,
+  mapBottomUp,
+  optionsOf,
+  rebuild,
+  toExpression,
+} from '../expr/index.js';
 import { AtomTable, type Poly, polyToExpr, toPoly } from './poly.js';
 
 /**
@@ -34,10 +43,13 @@ export interface ExpandOptions {
  * format(expand(parse('sin((a + b)^2)')));    // 'sin(a^2 + 2*a*b + b^2)'
  * ```
  */
-export function expand(expr: Expr, options: ExpandOptions = {}): Expr {
-  const limit = options.maxTerms ?? 10_000;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new InvalidArgumentError(`maxTerms must be a positive integer, got ${limit}`);
+export function expand(input: ExprInput, options?: ExpandOptions): Expr {
+  const expr = toExpression(input, 'expand');
+  const limit = optionsOf(options, 'expand').maxTerms ?? 10_000;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)
+    throw new InvalidArgumentError(
+      `expand: maxTerms must be a positive integer, got ${describe(limit)}`,
+    );
   const atoms = new AtomTable();
   const memo = new Map<Expr, Poly | null>();
   const [out] = mapBottomUp([expr], (node, args) => {

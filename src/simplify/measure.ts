@@ -7,6 +7,7 @@
  */
 import {
   type Expr,
+  type ExprInput,
   isNegativeTerm,
   leadingCoefficient,
   memoPostorder,
@@ -14,6 +15,8 @@ import {
   type Rational,
   ratInv,
   ratMul,
+  toExpression,
+  toExpressions,
 } from '../expr/index.js';
 import { NodeCache } from './memo.js';
 
@@ -161,8 +164,8 @@ function printedNodes(n: Expr): Printed {
  * treeWeight(parse('sin(x)'));  // 3: the call, its name, x
  * ```
  */
-export function treeWeight(e: Expr): number {
-  return printed(e).w;
+export function treeWeight(e: ExprInput): number {
+  return printed(toExpression(e, 'treeWeight')).w;
 }
 
 /**
@@ -174,8 +177,8 @@ export function treeWeight(e: Expr): number {
  * dagWeight(parse('sin(x)^2 + sin(x)')); // sin(x) counted once
  * ```
  */
-export function dagWeight(roots: Expr | readonly Expr[]): number {
-  const list: readonly Expr[] = Array.isArray(roots) ? roots : [roots as Expr];
+export function dagWeight(roots: ExprInput | readonly ExprInput[]): number {
+  const list = toExpressions(roots, 'dagWeight');
   // A number that only ever serves as a coefficient is already in its products' weight.
   const leafNumbers = new Set<Expr>(list.filter((r) => r.op === 'num'));
   let w = 0;
@@ -201,8 +204,10 @@ export function dagWeight(roots: Expr | readonly Expr[]): number {
  * compareCost(parse('x'), parse('x*y/y*2/2')) <= 0; // true
  * ```
  */
-export function compareCost(a: Expr, b: Expr): number {
+export function compareCost(a: ExprInput, b: ExprInput): number {
   if (a === b) return 0;
+  a = toExpression(a, 'compareCost');
+  b = toExpression(b, 'compareCost');
   const t = treeWeight(a) - treeWeight(b);
   if (t !== 0) return t;
   return dagWeight(a) - dagWeight(b);

@@ -8,12 +8,14 @@
 import {
   add,
   type Expr,
+  type ExprInput,
   isInteger,
   mapBottomUp,
   mul,
   postorder,
   pow,
   rebuild,
+  toExpression,
 } from '../expr/index.js';
 import { termParts } from './factor.js';
 import { formToExpr, RatContext, ratFormOf } from './ratform.js';
@@ -83,8 +85,8 @@ function quotients(expr: Expr, cancelFactors: boolean): Expr {
  * format(cancel(parse('(2*x + 2)/(x^2 - 1)')));  // '2/(x - 1)'
  * ```
  */
-export function cancel(expr: Expr): Expr {
-  return quotients(expr, true);
+export function cancel(expr: ExprInput): Expr {
+  return quotients(toExpression(expr, 'cancel'), true);
 }
 
 /**
@@ -100,8 +102,8 @@ export function cancel(expr: Expr): Expr {
  * format(together(parse('1/(x - 1) - 1/(x + 1)'))); // '2/(x^2 - 1)'
  * ```
  */
-export function together(expr: Expr): Expr {
-  return quotients(expr, false);
+export function together(expr: ExprInput): Expr {
+  return quotients(toExpression(expr, 'together'), false);
 }
 
 /** One sum over its common denominator (unchanged when no term has a denominator). */

@@ -4,12 +4,14 @@
  * simplified; strategies (engine.ts) decide where and how often rules are tried.
  */
 import {
-  type Expr,
+  describe,
+  Expr,
   FUNCTION_NAMES,
   InvalidArgumentError,
   identityOf,
   isInteger,
   type Op,
+  optionsOf,
 } from '../expr/index.js';
 import { looksNegative, type SignOracle } from './assume.js';
 import {
@@ -161,7 +163,51 @@ const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** Checks a rule id: kebab-case, as rule ids are public API. */
 export function checkRuleId(id: string): void {
   if (typeof id !== 'string' || !KEBAB.test(id)) {
-    throw new InvalidArgumentError(`rule id must be kebab-case (like 'pow-pow'), got '${id}'`);
+    throw new InvalidArgumentError(
+      `rule id must be kebab-case (like 'pow-pow'), got ${describe(id)}`,
+    );
+  }
+}
+
+/** Checks that `rules` is an array of rules (as `rule` and `procedure` make them). */
+export function checkRules(rules: readonly Rule[], where: string): void {
+  if (!Array.isArray(rules)) {
+    throw new InvalidArgumentError(`${where}: expected an array of rules, got ${describe(rules)}`);
+  }
+  for (const r of rules as readonly unknown[]) {
+    const candidate = r as Partial<Rule> | null;
+    if (
+      typeof candidate !== 'object' ||
+      candidate === null ||
+      typeof candidate.id !== 'string' ||
+      !Array.isArray(candidate.heads) ||
+      typeof candidate.apply !== 'function'
+    ) {
+      throw new InvalidArgumentError(
+        `${where}: expected rules (made by rule() or procedure()), got ${describe(r)}`,
+      );
+    }
+  }
+}
+
+/** Checks what a rule's `apply` is called with (the engine's calls always pass). */
+function checkApplyArguments(id: string, node: unknown, ctx: unknown): void {
+  if (!(node instanceof Expr)) {
+    throw new InvalidArgumentError(
+      `rule '${id}': apply expects an expression, got ${describe(node)}`,
+    );
+  }
+  const c = ctx as Partial<RuleContext> | null;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.spend !== 'function' ||
+    typeof c.matchLimit !== 'number' ||
+    typeof c.scratch !== 'function'
+  ) {
+    throw new InvalidArgumentError(
+      `rule '${id}': apply expects a rule context (the run of a strategy), got ${describe(ctx)}`,
+    );
   }
 }
 
@@ -196,6 +242,24 @@ export function rule(
   options: RuleOptions = {},
 ): Rule {
   checkRuleId(id);
+  if (typeof pattern !== 'string' && !(pattern instanceof Expr)) {
+    throw new InvalidArgumentError(
+      `rule '${id}': the pattern must be text or an expression, got ${describe(pattern)}`,
+    );
+  }
+  if (
+    typeof template !== 'string' &&
+    typeof template !== 'function' &&
+    !(template instanceof Expr)
+  ) {
+    throw new InvalidArgumentError(
+      `rule '${id}': the template must be text, an expression or a function, got ${describe(template)}`,
+    );
+  }
+  options = optionsOf(options, `rule '${id}'`);
+  if (options.where !== undefined && typeof options.where !== 'function') {
+    throw new InvalidArgumentError(`rule '${id}': where must be a function`);
+  }
   const patternExpr = typeof pattern === 'string' ? parsePatternText(pattern) : pattern;
   const compiled = compilePattern(patternExpr);
   const names = new Set([...wildcardsIn(patternExpr)]);
@@ -251,6 +315,7 @@ function patternRule(
       ? p.args.map((a) => (a.kind === 'ac' ? { op: a.op, keys: requiredKeys(a) } : undefined))
       : [];
   const apply = (node: Expr, ctx: RuleContext): Expr | undefined => {
+    checkApplyArguments(id, node, ctx);
     if (p.kind === 'ac' && (node.op !== p.op || !mayMatchAC(keys, node))) return undefined;
     for (let i = 0; i < argOps.length; i++) {
       if (argOps[i] !== undefined && node.args[i]?.op !== argOps[i]) return undefined;
@@ -350,8 +415,38 @@ export function procedure(
   requires?: readonly Op[],
 ): Rule {
   checkRuleId(id);
+  const stringList = (v: unknown): boolean =>
+    Array.isArray(v) && v.every((h) => typeof h === 'string');
+  if (!stringList(heads)) {
+    throw new InvalidArgumentError(`procedure '${id}': heads must be an array of operator names`);
+  }
+  if (typeof description !== 'string') {
+    throw new InvalidArgumentError(`procedure '${id}': the description must be text`);
+  }
+  if (typeof apply !== 'function') {
+    throw new InvalidArgumentError(`procedure '${id}': apply must be a function`);
+  }
+  for (const [list, what] of [
+    [needs, 'needs'],
+    [requires, 'requires'],
+  ] as const) {
+    if (list !== undefined && !stringList(list)) {
+      throw new InvalidArgumentError(`procedure '${id}': ${what} must be an array of names`);
+    }
+  }
   const mask = requires === undefined ? 0 : maskOf(requires);
-  return { id, heads, description, needs, apply, ...(mask !== 0 ? { requires: mask } : {}) };
+  const checked = (node: Expr, ctx: RuleContext): Expr | undefined => {
+    checkApplyArguments(id, node, ctx);
+    return apply(node, ctx);
+  };
+  return {
+    id,
+    heads,
+    description,
+    needs,
+    apply: checked,
+    ...(mask !== 0 ? { requires: mask } : {}),
+  };
 }
 
 /**
@@ -364,17 +459,17 @@ export function procedure(
  */
 export const guards = {
   /** The binding is a number. */
-  isNumber: (e: Expr | undefined): boolean => e !== undefined && e.op === 'num',
+  isNumber: (e: Expr | undefined): boolean => e instanceof Expr && e.op === 'num',
   /** The binding is an integer. */
   isInteger: (e: Expr | undefined): boolean =>
-    e !== undefined && e.op === 'num' && isInteger(e.value!),
+    e instanceof Expr && e.op === 'num' && isInteger(e.value!),
   /** The binding is an even integer. */
   isEven: (e: Expr | undefined): boolean =>
-    e !== undefined && e.op === 'num' && e.value!.den === 1n && e.value!.num % 2n === 0n,
+    e instanceof Expr && e.op === 'num' && e.value!.den === 1n && e.value!.num % 2n === 0n,
   /** The binding is an odd integer. */
   isOdd: (e: Expr | undefined): boolean =>
-    e !== undefined && e.op === 'num' && e.value!.den === 1n && e.value!.num % 2n !== 0n,
+    e instanceof Expr && e.op === 'num' && e.value!.den === 1n && e.value!.num % 2n !== 0n,
   /** The binding looks negative (see `looksNegative`). */
   looksNegative: (e: Expr | undefined, tieBreak = false): boolean =>
-    e !== undefined && looksNegative(e, tieBreak),
+    e instanceof Expr && looksNegative(e, tieBreak === true),
 } as const;

@@ -3,10 +3,27 @@
  * Invariant: the result is never larger than the input (DAG weight, then tree weight: see
  * measure.ts), the same input gives the same output, and every run terminates (budget).
  */
-import { type Expr, InvalidArgumentError, mapBottomUp, postorder, rebuild } from '../expr/index.js';
-import { bottomUp, chain, type RewriteOptions, Run, type Strategy } from './engine.js';
+import {
+  describe,
+  type Expr,
+  type ExprInput,
+  InvalidArgumentError,
+  mapBottomUp,
+  optionsOf,
+  postorder,
+  rebuild,
+  toExpressions,
+} from '../expr/index.js';
+import {
+  bottomUp,
+  chain,
+  checkStrategy,
+  type RewriteOptions,
+  Run,
+  type Strategy,
+} from './engine.js';
 import { compareCost } from './measure.js';
-import type { Rule } from './rule.js';
+import { checkRules, type Rule } from './rule.js';
 import {
   DEFAULT_RULES,
   EXPAND_LOG_RULES,
@@ -42,14 +59,6 @@ export interface SimplifyOptions extends RewriteOptions {
   readonly use?: readonly RuleSetName[];
 }
 
-function checkRoots(roots: readonly unknown[]): void {
-  for (const r of roots) {
-    if (typeof r !== 'object' || r === null || !('op' in r)) {
-      throw new InvalidArgumentError('simplify expects an expression (Expr) or an array of them');
-    }
-  }
-}
-
 /**
  * Simplifies an expression, or several at once (a gradient: shared subexpressions are
  * simplified once). The default rules combine powers and numeric factors, cancel common
@@ -66,14 +75,14 @@ function checkRoots(roots: readonly unknown[]): void {
  * simplify(grad(loss, params));                             // Expr[]
  * ```
  */
-export function simplify(expr: Expr, options?: SimplifyOptions): Expr;
-export function simplify(exprs: readonly Expr[], options?: SimplifyOptions): Expr[];
+export function simplify(expr: ExprInput, options?: SimplifyOptions): Expr;
+export function simplify(exprs: readonly ExprInput[], options?: SimplifyOptions): Expr[];
 export function simplify(
-  input: Expr | readonly Expr[],
-  options: SimplifyOptions = {},
+  input: ExprInput | readonly ExprInput[],
+  options?: SimplifyOptions,
 ): Expr | Expr[] {
-  const roots: readonly Expr[] = Array.isArray(input) ? input : [input as Expr];
-  checkRoots(roots);
+  const roots = toExpressions(input, 'simplify');
+  options = optionsOf(options, 'simplify');
   const run = new Run(options, roots);
   const main = mainStrategy(options);
   let out = main.run(roots, run);
@@ -187,10 +196,16 @@ function mainStrategy(options: SimplifyOptions): Strategy {
 }
 
 function selectRules(options: SimplifyOptions): Rule[] {
+  if (options.rules !== undefined) checkRules(options.rules, 'simplify: rules');
   const rules: Rule[] = [...(options.rules ?? [])];
-  for (const name of options.use ?? []) {
-    const set = RULE_SETS[name];
-    if (set === undefined) throw new InvalidArgumentError(`unknown rule set '${name}'`);
+  const use: readonly RuleSetName[] = options.use ?? [];
+  if (!Array.isArray(use)) {
+    throw new InvalidArgumentError('simplify: use must be an array of rule set names');
+  }
+  for (const name of use as readonly RuleSetName[]) {
+    const set = Object.hasOwn(RULE_SETS, name) ? RULE_SETS[name] : undefined;
+    if (set === undefined)
+      throw new InvalidArgumentError(`simplify: unknown rule set ${describe(name)}`);
     rules.push(...set);
   }
   if (!options.only) rules.push(...DEFAULT_RULES);
@@ -272,25 +287,27 @@ function hasOp(roots: readonly Expr[], ops: readonly string[]): boolean {
  * ```
  */
 export function rewrite(
-  expr: Expr,
+  expr: ExprInput,
   strategy: Strategy | readonly Rule[],
   options?: RewriteOptions,
 ): Expr;
 export function rewrite(
-  exprs: readonly Expr[],
+  exprs: readonly ExprInput[],
   strategy: Strategy | readonly Rule[],
   options?: RewriteOptions,
 ): Expr[];
 export function rewrite(
-  input: Expr | readonly Expr[],
+  input: ExprInput | readonly ExprInput[],
   strategy: Strategy | readonly Rule[],
-  options: RewriteOptions = {},
+  options?: RewriteOptions,
 ): Expr | Expr[] {
-  const roots: readonly Expr[] = Array.isArray(input) ? input : [input as Expr];
-  checkRoots(roots);
-  const s = Array.isArray(strategy)
-    ? bottomUp(strategy as readonly Rule[])
-    : (strategy as Strategy);
-  const out = s.run(roots, new Run(options, roots));
+  const roots = toExpressions(input, 'rewrite');
+  let s: Strategy;
+  if (Array.isArray(strategy)) s = bottomUp(strategy as readonly Rule[]);
+  else {
+    checkStrategy(strategy as Strategy, 'rewrite');
+    s = strategy as Strategy;
+  }
+  const out = s.run(roots, new Run(optionsOf(options, 'rewrite'), roots));
   return Array.isArray(input) ? out : out[0];
 }

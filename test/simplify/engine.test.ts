@@ -11,6 +11,7 @@ import {
   bottomUp,
   chain,
   fixpoint,
+  procedure,
   type RewriteEvent,
   rewrite,
   rule,
@@ -128,7 +129,21 @@ describe('strategies, budget, reporting', () => {
     // @ts-expect-error not a rule set name
     expect(() => simplify(p('x'), { use: ['nope'] })).toThrow(InvalidArgumentError);
     // @ts-expect-error not an expression
-    expect(() => simplify('x')).toThrow(InvalidArgumentError);
+    expect(() => simplify(42)).toThrow(InvalidArgumentError);
+    // @ts-expect-error not options
+    expect(() => simplify(p('x'), 'fast')).toThrow(InvalidArgumentError);
+    // @ts-expect-error not rules
+    expect(() => simplify(p('x'), { rules: 5 })).toThrow(InvalidArgumentError);
+    // @ts-expect-error not a strategy
+    expect(() => rewrite(p('x'), { name: 'no run' })).toThrow(InvalidArgumentError);
+    // @ts-expect-error not a rule id
+    expect(() => procedure(Symbol('id'), ['mul'], '', () => undefined)).toThrow(
+      InvalidArgumentError,
+    );
+  });
+  test('text is parsed, as every entry point parses it', () => {
+    expect(f(simplify('sin(x)^2 + cos(x)^2'))).toBe('1');
+    expect(simplify(['x/x', 'y - y']).map(f)).toEqual(['1', '0']);
   });
 });
 

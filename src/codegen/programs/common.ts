@@ -38,18 +38,6 @@ export function symbolsOf(variables: readonly Variable[], what: string): Expr[] 
   return out;
 }
 
-/** The options bag of `where`: `undefined` is `{}`; anything but an object is an error. */
-export function optionsOf<T extends object>(
-  options: T | undefined,
-  where: string,
-): T | Record<string, never> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${where}: options must be an object`);
-  }
-  return options;
-}
-
 /** Throws `UnboundSymbolError` for the first free symbol of `exprs` not in `bound`. */
 export function checkBound(exprs: readonly Expr[], bound: readonly Expr[]): void {
   const ids = new Set(bound.map((s) => s.id));
