@@ -24,6 +24,29 @@ export function coefficientOf(t: ExprShape): Rational {
   return leadingCoefficient(t) ?? ONE;
 }
 
+/**
+ * A term as its coefficient and the factors that remain: a number is itself with no
+ * factors, a product loses its leading number, anything else is one factor with coefficient 1.
+ *
+ * @example
+ * ```ts
+ * splitCoefficient(parse('-3*x*y')); // { coefficient: −3, factors: [x, y] }
+ * splitCoefficient(parse('x*y'));    // { coefficient: 1, factors: [x, y] }
+ * ```
+ */
+export function splitCoefficient<T extends ExprShape & { readonly args: readonly T[] }>(
+  t: T,
+): { readonly coefficient: Rational; readonly factors: readonly T[] } {
+  if (t.op === 'num') return { coefficient: t.value!, factors: [] };
+  if (t.op !== 'mul') return { coefficient: ONE, factors: [t] };
+  const lead = leadingCoefficient(t);
+  // A product's arguments are nodes of its own kind (Expr's args are Expr).
+  const args = t.args as readonly T[];
+  return lead === undefined
+    ? { coefficient: ONE, factors: args }
+    : { coefficient: lead, factors: args.slice(1) };
+}
+
 /** True when a term reads as negative: a negative number or a negative coefficient. */
 export const isNegativeTerm = (t: ExprShape): boolean => coefficientOf(t).num < 0n;
 

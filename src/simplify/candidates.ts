@@ -5,6 +5,7 @@
  */
 import {
   type Expr,
+  isNegativeTerm,
   isOne,
   isZero,
   memoPostorder,
@@ -248,7 +249,7 @@ function hasQuotientPart(t: Expr): boolean {
     if (g.op === 'tan' || g.op === 'sec' || g.op === 'csc' || g.op === 'cot') return true;
     if (f.op === 'exp') {
       const u = f.args[0];
-      if (u.op === 'mul' && u.args[0].op === 'num' && u.args[0].value!.num < 0n) return true;
+      if (u.op === 'mul' && isNegativeTerm(u)) return true;
     }
   }
   return false;

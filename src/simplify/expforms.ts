@@ -16,6 +16,7 @@ import {
   type Rational,
   ratAdd,
   ratMul,
+  splitCoefficient,
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
 import {
@@ -105,7 +106,8 @@ export function balanceFactors(
   }
   if (!changed) return undefined;
   const exps = state.exps.map(
-    (x) => x.source ?? fn('exp', [add(...x.terms.map((t) => mul(num(t.c), ...t.rest)))]),
+    (x) =>
+      x.source ?? fn('exp', [add(...x.terms.map((t) => mul(num(t.coefficient), ...t.factors)))]),
   );
   return {
     scale: state.scale,
@@ -121,23 +123,16 @@ export const isPowerOfExpSum = (f: Expr): boolean =>
   f.args[1].value!.num < 0n &&
   expPlusOne(f.args[0]) !== undefined;
 
-/** A term as its rational coefficient and the rest of its factors. */
-function coefficientSplit(e: Expr): { c: Rational; rest: readonly Expr[] } {
-  if (e.op === 'num') return { c: e.value!, rest: [] };
-  if (e.op === 'mul' && e.args[0].op === 'num')
-    return { c: e.args[0].value!, rest: e.args.slice(1) };
-  return { c: ONE, rest: e.op === 'mul' ? e.args : [e] };
-}
-
 const sameFactors = (a: readonly Expr[], b: readonly Expr[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Split terms: the terms of a sum, or the one term. */
-const termsOf = (e: Expr): SplitTerm[] => (e.op === 'add' ? e.args : [e]).map(coefficientSplit);
+const termsOf = (e: Expr): SplitTerm[] => (e.op === 'add' ? e.args : [e]).map(splitCoefficient);
 
+/** A term as its rational coefficient and the rest of its factors. */
 interface SplitTerm {
-  readonly c: Rational;
-  readonly rest: readonly Expr[];
+  readonly coefficient: Rational;
+  readonly factors: readonly Expr[];
 }
 
 /**
@@ -149,13 +144,15 @@ function shiftedExponent(
   v: readonly SplitTerm[],
   m: Rational,
 ): SplitTerm[] | undefined {
-  const coeffs = w.map((t) => t.c);
+  const coeffs = w.map((t) => t.coefficient);
   for (const t of v) {
-    const i = w.findIndex((u) => sameFactors(u.rest, t.rest));
+    const i = w.findIndex((u) => sameFactors(u.factors, t.factors));
     if (i < 0) return undefined;
-    coeffs[i] = ratAdd(coeffs[i], ratMul(m, t.c));
+    coeffs[i] = ratAdd(coeffs[i], ratMul(m, t.coefficient));
   }
-  return w.map((t, i) => ({ c: coeffs[i], rest: t.rest })).filter((t) => t.c.num !== 0n);
+  return w
+    .map((t, i) => ({ coefficient: coeffs[i], factors: t.factors }))
+    .filter((t) => t.coefficient.num !== 0n);
 }
 
 /**
@@ -237,14 +234,14 @@ function hyperbolicOf(f: Expr): Hyperbolic | undefined {
       const v = form.v;
       let power: Expr | undefined;
       const build = (): Expr => {
-        const { c, rest } = coefficientSplit(v);
+        const { coefficient: c, factors: rest } = splitCoefficient(v);
         const half =
           v.op === 'add'
             ? mul(num({ num: 1n, den: 2n }), negative ? negate(v) : v)
             : mul(num(ratMul({ num: c.num < 0n ? -c.num : c.num, den: c.den }, HALF)), ...rest);
         return pow(fn(cosh ? 'cosh' : 'sinh', [half]), num(k));
       };
-      const { c, rest } = coefficientSplit(v);
+      const { coefficient: c, factors: rest } = splitCoefficient(v);
       const halfWeight =
         v.op === 'add'
           ? scaledProductWeight(
@@ -259,7 +256,7 @@ function hyperbolicOf(f: Expr): Hyperbolic | undefined {
       h = {
         k: k.num,
         below: 2 + halfWeight + (k.num === -1n ? 0 : 2),
-        vTerms: (v.op === 'add' ? v.args : [v]).map(coefficientSplit),
+        vTerms: (v.op === 'add' ? v.args : [v]).map(splitCoefficient),
         power: () => {
           power ??= build();
           return power;

@@ -241,14 +241,14 @@ export function scaledProductWeight(
 }
 
 /**
- * The printed weight of Σ cᵢ·restᵢ (each rest a list of factors, the rests distinct, zero
+ * The printed weight of Σ cᵢ·fᵢ (each fᵢ a list of factors, the lists distinct, zero
  * coefficients left out), without building the sum.
  */
 export function linearCombinationWeight(
-  terms: readonly { readonly c: Rational; readonly rest: readonly Expr[] }[],
+  terms: readonly { readonly coefficient: Rational; readonly factors: readonly Expr[] }[],
 ): number {
   const parts: Printed[] = [];
-  for (const { c, rest } of terms) {
+  for (const { coefficient: c, factors: rest } of terms) {
     if (c.num === 0n) continue;
     if (rest.length === 0) parts.push(numberNodes(c));
     else {

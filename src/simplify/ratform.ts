@@ -26,6 +26,7 @@ import {
   ratMul,
   ratNeg,
   ratPowInt,
+  splitCoefficient,
 } from '../expr/index.js';
 import { looksNegative } from './assume.js';
 import { negatedSumWeight, productWeightOf, treeWeight } from './measure.js';
@@ -307,17 +308,13 @@ const atomForm = (n: Expr, ctx: RatContext, k = 1): RatForm => ({
   den: EMPTY_DEN,
 });
 
-/** The ids of a term's factors without its coefficient, and the coefficient. */
+/**
+ * The ids of a term's factors without its coefficient, and the coefficient: `x*y` and
+ * `-x*y` share their ids, so a sum and its negation name one atom.
+ */
 function termShape(t: Expr): { ids: string; coeff: Rational } {
-  if (t.op === 'mul' && t.args[0].op === 'num')
-    return {
-      ids: t.args
-        .slice(1)
-        .map((a) => a.id)
-        .join('*'),
-      coeff: t.args[0].value!,
-    };
-  return { ids: `${t.id}`, coeff: ONE };
+  const { coefficient, factors } = splitCoefficient(t);
+  return { ids: factors.map((a) => a.id).join('*'), coeff: coefficient };
 }
 
 /**
@@ -333,10 +330,9 @@ function expForm(n: Expr, ctx: RatContext): RatForm {
   // exp(core) prints as the call, its name and the core.
   let weigh = (): number => 2 + treeWeight(u);
   if (u.op === 'mul') {
-    const lead = u.args[0].op === 'num' ? u.args[0].value! : ONE;
+    const { coefficient: lead, factors: parts } = splitCoefficient(u);
     if (!isInteger(lead)) return atomForm(n, ctx);
     k = lead.num;
-    const parts = u.args[0].op === 'num' ? u.args.slice(1) : u.args;
     key = parts.map((a) => a.id).join(',');
     core = () => mul(...parts);
     weigh = () => 2 + productWeightOf(parts);

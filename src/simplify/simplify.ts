@@ -8,6 +8,7 @@ import {
   type Expr,
   type ExprInput,
   InvalidArgumentError,
+  isNegativeTerm,
   mapBottomUp,
   optionsOf,
   postorder,
@@ -153,7 +154,7 @@ function finish(roots: readonly Expr[], run: Run): Expr[] {
 
 /** A product a finishing rule may rewrite: a negative one, or one with an exponential and a power of a sum. */
 const mayFinish = (n: Expr): boolean =>
-  (n.args[0].op === 'num' && n.args[0].value!.num < 0n) ||
+  isNegativeTerm(n) ||
   (n.args.some((f) => f.op === 'exp') &&
     n.args.some((f) => f.op === 'pow' && f.args[0].op === 'add'));
 

@@ -213,4 +213,11 @@ export const GOLDEN: readonly GoldenRow[] = [
     input: '1/sqrt(x) - (x + 1)/(2*x^(3/2))',
     output: '(x - 1)/(2*x^(3/2))',
   },
+  // exp(u) and exp(−u) are one atom also when u is a sum of a product without a number
+  // (x*y + 2 and −x*y − 2 read as the same terms up to sign).
+  {
+    rule: 'together-if-smaller',
+    input: '1/(exp(x*y + 2) + 1) + 1/(exp(-x*y - 2) + 1)',
+    output: '1',
+  },
 ];
