@@ -12,8 +12,10 @@ import {
   type ConstantName,
   constantValue,
   type Expr,
+  expm1Split,
   fn,
   isNegativeTerm,
+  log1pTerms,
   ONE_EXPR,
   type Rational,
   ratToNumber,
@@ -112,14 +114,10 @@ export class Lowering {
       case 'log': {
         // log(1 + u) = log1p(u): exact for small u, where 1 + u would round u away.
         const u = node.args[0];
-        if (u.op === 'add') {
-          const rest = u.args.filter(
-            (t) => !(t.op === 'num' && t.value!.num === 1n && t.value!.den === 1n),
-          );
-          if (rest.length === u.args.length - 1) {
-            const [terms, negs] = this.signedTerms(rest);
-            return ir.apply('log1p', [ir.sum(terms, negs)]);
-          }
+        const rest = log1pTerms(u);
+        if (rest !== undefined) {
+          const [terms, negs] = this.signedTerms(rest);
+          return ir.apply('log1p', [ir.sum(terms, negs)]);
         }
         return ir.apply('log', [this.get(u)]);
       }
@@ -154,26 +152,11 @@ export class Lowering {
     const u = oneMinusTanhSquared(node);
     if (u !== undefined) return ir.apply('sech2', [this.get(u), this.get(fn('tanh', [u]))]);
     // exp(u) − 1 = expm1(u) and 1 − exp(u) = −expm1(u): no cancellation for small u.
-    const k = args.findIndex(
-      (t) => t.op === 'num' && t.value!.den === 1n && (t.value!.num === 1n || t.value!.num === -1n),
-    );
-    if (k >= 0) {
-      const c = args[k].value!.num;
-      const j = args.findIndex((t) =>
-        c === -1n
-          ? t.op === 'exp'
-          : t.op === 'mul' &&
-            t.args.length === 2 &&
-            isMinusOne(t.args[0]) &&
-            t.args[1].op === 'exp',
-      );
-      if (j >= 0) {
-        const e = c === -1n ? args[j] : args[j].args[1];
-        const em1 = ir.apply('expm1', [this.get(e.args[0])]);
-        const rest = args.filter((_, i) => i !== j && i !== k);
-        const [terms, negs] = this.signedTerms(rest);
-        return ir.sum([em1, ...terms], [c === 1n, ...negs]);
-      }
+    const split = expm1Split(node);
+    if (split !== undefined) {
+      const em1 = ir.apply('expm1', [this.get(split.exp.args[0])]);
+      const [terms, negs] = this.signedTerms(split.rest);
+      return ir.sum([em1, ...terms], [split.negated, ...negs]);
     }
     const [terms, negs] = this.signedTerms(args);
     return ir.sum(terms, negs);

@@ -294,6 +294,9 @@ export function pow(base: ExprLike, exponent: ExprLike): Expr {
     } else if (isInteger(ev)) {
       if (b.op === 'pow') return pow(b.args[0], mul(b.args[1], e));
       if (b.op === 'mul') return mulAll(b.args.map((f) => pow(f, e)));
+      // |u|^(2k) = u^(2k) for every real u; kept as |u|, its second derivative at u = 0 would
+      // be 2·sign(0)² = 0 instead of 2.
+      if (b.op === 'abs' && ev.num % 2n === 0n) return pow(b.args[0], e);
     }
   }
   if (b.op === 'num' && isOne(b.value!)) return ONE_EXPR;

@@ -20,7 +20,7 @@ import {
   type KernelPrimitive,
 } from './ops.js';
 import { ratToNumber } from './rational.js';
-import { stableForm } from './stable.js';
+import { expm1Split, log1pTerms, stableForm } from './stable.js';
 
 /**
  * The float semantics of each kernel primitive, as the interpreter computes them: `Math`
@@ -163,11 +163,21 @@ function evaluateNode(node: Expr, env: Environment, values: ReadonlyMap<number, 
     case 'sym':
       return lookup(env, node);
     case 'add': {
+      // exp(u) − 1 and 1 − exp(u) as ±expm1(u), then the other terms (as compiled code does).
+      const split = expm1Split(node);
+      if (split !== undefined) {
+        const em1 = Math.expm1(values.get(split.exp.args[0].id)!);
+        return sumFrom(split.negated ? -em1 : em1, split.rest, values);
+      }
       // From the first term, not from 0: 0 + (−0) would lose the sign of a zero sum, which
       // atan2 and 1/x can see (compiled code sums the same way).
-      let s = arg(0);
-      for (let i = 1; i < node.args.length; i++) s += arg(i);
-      return s;
+      return sumFrom(arg(0), node.args.slice(1), values);
+    }
+    case 'log': {
+      // log(1 + u) as log1p(u), exact for small u (as compiled code does).
+      const terms = log1pTerms(node.args[0]);
+      if (terms === undefined) return Math.log(arg(0));
+      return Math.log1p(sumFrom(values.get(terms[0].id)!, terms.slice(1), values));
     }
     case 'mul': {
       let p = 1;
@@ -203,6 +213,17 @@ function evaluateNode(node: Expr, env: Environment, values: ReadonlyMap<number, 
       return node.args.length === 1 ? f(arg(0)) : f(arg(0), arg(1));
     }
   }
+}
+
+/** `first` plus the values of `terms`, left to right. */
+function sumFrom(
+  first: number,
+  terms: readonly Expr[],
+  values: ReadonlyMap<number, number>,
+): number {
+  let s = first;
+  for (const t of terms) s += values.get(t.id)!;
+  return s;
 }
 
 /** x^y with the exponent's exact form in hand: square roots use Math.sqrt (as codegen does). */

@@ -23,7 +23,8 @@ import { type Rational, ratFromDecimal } from './rational.js';
  *
  * Numbers are exact: `0.1`, `.5`, `5.`, `1e-3`, `2.5E+10` are rationals. An `e`/`E` is an
  * exponent only when a digit (after an optional sign) follows it: `2e` is 2·e, `2ex` is
- * 2·ex. `·`, `×`, `⋅` mean `*`; `−` means `-`; `÷` means `/`.
+ * 2·ex. Other languages' literals are errors, not products: `0x10`, `0b1`, `0o7`, `1_000`.
+ * `·`, `×`, `⋅` mean `*`; `−` means `-`; `÷` means `/`.
  *
  * Names are identifiers (`x`, `w1`, `x_0`, `θ`) or any text in backquotes (`` `my var` ``,
  * with `` \` `` and `\\` escapes). A bare `pi` is π and a bare `e` is Euler's number; a
@@ -143,6 +144,25 @@ const INVISIBLE = /^[\p{C}\p{M}\p{Z}]$/u;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
+// Literal syntaxes of other languages, reported instead of read as products.
+interface ForeignBase {
+  readonly kind: string;
+  readonly digit: RegExp;
+}
+const HEX: ForeignBase = { kind: 'hexadecimal', digit: /^[0-9a-f]$/i };
+const BINARY: ForeignBase = { kind: 'binary', digit: /^[01]$/ };
+const OCTAL: ForeignBase = { kind: 'octal', digit: /^[0-7]$/ };
+const FOREIGN_PREFIXES: ReadonlyMap<string | undefined, ForeignBase> = new Map([
+  ['x', HEX],
+  ['X', HEX],
+  ['b', BINARY],
+  ['B', BINARY],
+  ['o', OCTAL],
+  ['O', OCTAL],
+]);
+const FOREIGN_DIGITS = /[0-9a-z_]*/iy;
+const DIGITS_AND_SEPARATORS = /[0-9_.]*/y;
+
 const isSpace = (c: number, ch: string): boolean =>
   c === 32 || (c >= 9 && c <= 13) || (c >= 0x80 && UNICODE_SPACE.test(ch));
 
@@ -223,6 +243,7 @@ class Lexer {
       }
     }
     if (text[pos] === '.') this.fail(`bad number ${quote(text.slice(at, pos + 1))}`, at);
+    this.rejectForeignLiteral(at, pos);
     const literal = text.slice(at, pos);
     let value: Rational;
     try {
@@ -232,6 +253,35 @@ class Lexer {
     }
     this.pos = pos;
     return { kind: 'num', at, end: pos, value };
+  }
+
+  /**
+   * Other languages' literals would read silently as products here (`0x10` as 0·x10, `1_000`
+   * as 1·_000), so a `0` followed by a base letter and a digit of that base, or digits
+   * followed by `_` and a digit, are errors.
+   */
+  private rejectForeignLiteral(at: number, end: number): void {
+    const { text } = this;
+    const literal = text.slice(at, end);
+    const prefixed = FOREIGN_PREFIXES.get(text[end]);
+    if (literal === '0' && prefixed !== undefined && prefixed.digit.test(text[end + 1] ?? '')) {
+      FOREIGN_DIGITS.lastIndex = end + 1;
+      FOREIGN_DIGITS.exec(text);
+      const whole = text.slice(at, FOREIGN_DIGITS.lastIndex);
+      this.fail(
+        `${prefixed.kind} literal ${quote(whole)} is not supported: write the number in decimal`,
+        at,
+      );
+    }
+    if (text[end] === '_' && isDigit(text.charCodeAt(end + 1))) {
+      DIGITS_AND_SEPARATORS.lastIndex = end;
+      DIGITS_AND_SEPARATORS.exec(text);
+      const whole = text.slice(at, DIGITS_AND_SEPARATORS.lastIndex);
+      this.fail(
+        `digit separator '_' is not supported in ${quote(whole)}: write ${whole.replaceAll('_', '')}`,
+        at,
+      );
+    }
   }
 
   /** `` `any text` `` with `` \` `` and `\\` escapes. */

@@ -393,3 +393,48 @@ export class StableForms {
 
 /** The stable form of `expr` (see `StableForms` to share the work between expressions). */
 export const stableForm = (expr: ExprInput): Expr => new StableForms().of(expr);
+
+/**
+ * The terms `u` of `log(1 + u)` (the argument without its term 1, in order), which float
+ * code evaluates as log1p(u): exact for small u, where 1 + u would round u away. Undefined
+ * when `arg` is not a sum with the term 1. `evaluate` and the code generator both read it.
+ */
+export function log1pTerms(arg: Expr): readonly Expr[] | undefined {
+  if (arg.op !== 'add') return undefined;
+  const rest = arg.args.filter((t) => !isNumber(t, 1n));
+  return rest.length === arg.args.length - 1 ? rest : undefined;
+}
+
+/** A sum `±1 ∓ exp(u) + rest`, split for evaluation as ∓expm1(u) + rest (see `expm1Split`). */
+export interface Expm1Split {
+  /** The `exp(u)` node. */
+  readonly exp: Expr;
+  /** True for `1 − exp(u)` (that is −expm1(u)), false for `exp(u) − 1`. */
+  readonly negated: boolean;
+  /** The other terms, in order. */
+  readonly rest: readonly Expr[];
+}
+
+/**
+ * `exp(u) − 1` or `1 − exp(u)` among the terms of a sum, which float code evaluates as
+ * ±expm1(u) (no cancellation for small u) followed by the other terms in order; undefined
+ * when the sum has no such pair. `evaluate` and the code generator both read it.
+ */
+export function expm1Split(sum: Expr): Expm1Split | undefined {
+  if (sum.op !== 'add') return undefined;
+  const args = sum.args;
+  const k = args.findIndex((t) => isNumber(t, 1n) || isNumber(t, -1n));
+  if (k < 0) return undefined;
+  const negated = isNumber(args[k], 1n);
+  const j = args.findIndex((t) =>
+    negated
+      ? t.op === 'mul' && t.args.length === 2 && isNumber(t.args[0], -1n) && t.args[1].op === 'exp'
+      : t.op === 'exp',
+  );
+  if (j < 0) return undefined;
+  return {
+    exp: negated ? args[j].args[1] : args[j],
+    negated,
+    rest: args.filter((_, i) => i !== j && i !== k),
+  };
+}

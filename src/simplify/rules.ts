@@ -82,7 +82,6 @@ export const POWER_RULES: readonly Rule[] = [
     where: ({ a }) => guards.isEven(a),
     description: '(x^(2k))^b → |x|^(2k·b) for real x: sqrt(x^2) → abs(x)',
   }),
-  rule('abs-even-pow', 'abs(?x)^?n', '?x^?n', { where: ({ n }) => guards.isEven(n) }),
   rule('abs-nonnegative', 'abs(?x)', '?x', {
     where: ({ x }, ctx) => nonnegative(x, ctx),
     needs: ['nonnegative'],
@@ -803,7 +802,7 @@ export const FINISH_RULES: readonly Rule[] = [...FINISH_FORM_RULES, ...FINISH_SI
  * ```
  */
 export const NUMBER_RULES: readonly Rule[] = POWER_RULES.filter((r) =>
-  ['root-of-number', 'root-of-product', 'pow-pow', 'pow-even-pow', 'abs-even-pow'].includes(r.id),
+  ['root-of-number', 'root-of-product', 'pow-pow', 'pow-even-pow'].includes(r.id),
 );
 
 /**

@@ -6,6 +6,7 @@ import { compile, compileBatch, compileGradient, compileHessian } from '../../sr
 import {
   add,
   div,
+  evaluate,
   exp,
   log,
   mul,
@@ -77,6 +78,20 @@ describe('cancellation-free forms', () => {
     expect(compile(sub(exp(u), 1), ['u'])(1e-20)).toBe(1e-20);
     expect(compile(sub(1, exp(u)), ['u'])(1e-20)).toBe(-1e-20);
     expect(compile(add(sub(exp(u), 1), w), ['u', 'w'])(1e-20, 0)).toBe(1e-20);
+  });
+
+  it('evaluate computes them the same way, to the bit', () => {
+    const forms = ['log(1 + u)', 'log(1 - u + w)', 'exp(u) - 1', '1 - exp(u)', 'exp(u) - 1 + w'];
+    for (const text of forms) {
+      const f = compile(text, ['u', 'w']);
+      for (const t of [1e-20, -3e-13, 1e-9, 0.3, -0.7]) {
+        for (const v of [0, 1e-15, -0.2]) {
+          expect(evaluate(text, { u: t, w: v })).toBe(f(t, v));
+        }
+      }
+    }
+    expect(evaluate('log(1 + u)', { u: 1e-12 })).toBe(Math.log1p(1e-12));
+    expect(evaluate('exp(u) - 1', { u: 1e-12 })).toBe(Math.expm1(1e-12));
   });
 });
 

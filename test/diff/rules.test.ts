@@ -112,4 +112,10 @@ describe('operators and unknown functions', () => {
     expect(diff(add(pow(x, 3), mul(2, x)), x, 2)).toBe(mul(6, x));
     expect(diff(pow(x, 3), x, 4)).toBe(ZERO_EXPR);
   });
+
+  it('even powers of abs are smooth through the kink: d²/dx² |x|² = 2 at x = 0', () => {
+    const square = pow(fn('abs', [x]), 2);
+    expect(evaluate(diff(square, x, 2), { x: 0 })).toBe(2);
+    expect(evaluate(diff(pow(fn('abs', [x]), 4), x, 4), { x: 0 })).toBe(24);
+  });
 });

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
+  abs,
   add,
   call,
   cos,
@@ -106,6 +107,12 @@ describe('canonical form', () => {
     ['−(−x) → x', () => neg(neg(x)), () => x],
     ['e^x → exp(x)', () => pow(E, x), () => exp(x)],
     ['exp(x)^2 → exp(2x)', () => pow(exp(x), 2), () => exp(mul(2, x))],
+    // |u|^(2k) is u^(2k) for every real u, so d²/dx² |x|² is 2 at 0 too (not 2·sign(0)² = 0).
+    ['|x|^2 → x^2', () => pow(abs(x), 2), () => pow(x, 2)],
+    ['|x|·|x| → x^2', () => mul(abs(x), abs(x)), () => pow(x, 2)],
+    ['|x + y|^(−4) → (x + y)^(−4)', () => pow(abs(add(x, y)), -4), () => pow(add(x, y), -4)],
+    ['|x|^3 stays', () => pow(abs(x), 3).args[0], () => abs(x)],
+    ['|x|^(1/2) stays', () => pow(abs(x), num(0.5)).args[0], () => abs(x)],
     ['log(exp(x)) → x', () => log(exp(x)), () => x],
     ['sin(0) → 0', () => sin(0), () => num(0)],
     ['cos(0) → 1', () => cos(0), () => num(1)],

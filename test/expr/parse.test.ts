@@ -55,6 +55,11 @@ const GOLDEN: ReadonlyArray<readonly [string, () => Expr]> = [
   ['2e+x', () => add(mul(2, E), x)],
   ['2e-x', () => sub(mul(2, E), x)],
   ['1e-3x', () => mul(num(1n, 1000n), x)],
+  // a 0 before x, b or o is a product unless a digit of that base follows
+  ['0x', () => num(0)],
+  ['0xy + 1', () => num(1)],
+  ['0b + 1', () => num(1)],
+  ['2_a', () => mul(2, sym('_a'))],
   // identifiers and constants
   ['x', () => x],
   ['θ', () => sym('θ')],
@@ -293,6 +298,13 @@ const BAD: ReadonlyArray<readonly [string, number, string | RegExp]> = [
   ['x + .', 4, "bad number '.'"],
   ['1e999999', 0, "number out of range '1e999999'"],
   ['2 * 1e-999999', 4, /^number out of range/],
+  // other languages' literals would silently read as 0·x10 or 1·_000: errors instead
+  ['0x10', 0, "hexadecimal literal '0x10' is not supported: write the number in decimal"],
+  ['2 + 0XfF', 4, "hexadecimal literal '0XfF' is not supported: write the number in decimal"],
+  ['0b101', 0, "binary literal '0b101' is not supported: write the number in decimal"],
+  ['0o17', 0, "octal literal '0o17' is not supported: write the number in decimal"],
+  ['1_000', 0, "digit separator '_' is not supported in '1_000': write 1000"],
+  ['x + 2.5_1', 4, "digit separator '_' is not supported in '2.5_1': write 2.51"],
   // backquotes
   ['`abc', 0, 'unterminated backquote'],
   ['x + `abc', 4, 'unterminated backquote'],
