@@ -8,6 +8,8 @@
  *   derivatives of these forms stay finite too;
  * - `log(1 + exp(u))` → softplus(u), `log(σ(u))` → −softplus(−u) (no log(0) = −∞);
  * - `1 − σ(u)` → σ(−u) (no cancellation; with the above, `log(1 − σ(u))` → −softplus(u));
+ * - `1 − erf(u)` → erfc(u), `1 + erf(u)` → erfc(−u) and their negations (erfc(5) ≈ 1.5e-12
+ *   is 1 − 0.99999999999846, a difference that keeps 4 digits);
  * - `1 − tanh(u)²` → 4·σ(2u)·σ(−2u) (= sech² u: keeps its digits where tanh rounds to ±1,
  *   and its derivatives stay finite where cosh overflows);
  * - a polynomial in σ(u) (σ(−u) counting as 1 − σ(u)) or in tanh(u) that vanishes where it
@@ -22,6 +24,7 @@
 import {
   addAll,
   div,
+  erfc,
   mulAll,
   neg,
   num,
@@ -318,6 +321,28 @@ function distributeCancelling(product: Expr): Expr | undefined {
   return undefined;
 }
 
+/**
+ * A sum with ±1 and ±erf(u) among its terms, with that pair as ±erfc(∓u): c + d·erf(u) =
+ * c·erfc(−c·d·u) for c, d = ±1 (1 − erf(u) = erfc(u), erf(u) − 1 = −erfc(u), 1 + erf(u) =
+ * erfc(−u)). erf rounds to ±1 from |u| ≈ 6, where the difference is 0 and erfc is not.
+ */
+function erfcForm(sum: Expr): Expr | undefined {
+  const k = sum.args.findIndex((t) => isNumber(t, 1n) || isNumber(t, -1n));
+  if (k < 0) return undefined;
+  const c = sum.args[k].value!.num;
+  for (let j = 0; j < sum.args.length; j++) {
+    const t = sum.args[j];
+    const negated =
+      t.op === 'mul' && t.args.length === 2 && isNumber(t.args[0], -1n) && t.args[1].op === 'erf';
+    if (t.op !== 'erf' && !negated) continue;
+    const u = (negated ? t.args[1] : t).args[0];
+    const cd = negated ? -c : c;
+    const rest = sum.args.filter((_, i) => i !== j && i !== k);
+    return addAll([mulAll([num(c), erfc(cd === 1n ? neg(u) : u)]), ...rest]);
+  }
+  return undefined;
+}
+
 /** The stable form of one node whose arguments are already stable, or the node itself. */
 function stableNode(node: Expr): Expr {
   switch (node.op) {
@@ -345,6 +370,7 @@ function stableNode(node: Expr): Expr {
           (u) => mulAll([num(4), sigmoid(mulAll([num(2), u])), sigmoid(mulAll([num(-2), u]))]),
         ) ??
         factorPolynomial(node) ??
+        erfcForm(node) ??
         node
       );
     case 'mul':
