@@ -76,7 +76,12 @@ function variable(word: string, what = 'variable'): Expr {
     throw err;
   }
   if (e.op === 'const') throw new UsageError(`'${word}' is a constant, not a ${what}`);
-  if (e.op !== 'sym') throw new UsageError(`'${word}' is not a ${what} name`);
+  // The word must spell the name itself: `--json` after `--`, `+x` or `(x)` parse to a
+  // symbol too, and taking them for one would answer a question nobody asked.
+  const spelled = word.trim();
+  if (e.op !== 'sym' || (spelled !== format(e) && spelled !== `\`${e.name}\``)) {
+    throw new UsageError(`'${word}' is not a ${what} name`);
+  }
   return e;
 }
 
