@@ -166,8 +166,10 @@ variable, by the only free symbol (an expression without free symbols has deriva
     const vars = rest.map((w) => variable(w));
     let order = 1;
     if (options.order !== undefined) {
-      if (!/^\d+$/.test(options.order)) {
-        throw new UsageError(`--order needs a whole number (0, 1, 2, ...), got '${options.order}'`);
+      if (!/^\d+$/.test(options.order) || !Number.isSafeInteger(Number(options.order))) {
+        throw new UsageError(
+          `--order needs a whole number (0, 1, 2, ... up to 2^53 - 1), got '${options.order}'`,
+        );
       }
       if (vars.length > 1) {
         throw new UsageError(

@@ -1,7 +1,9 @@
 // The `leibniz` command against a hostile user: words that are not what they look like,
 // absurd option values and inputs that used to give a wrong answer with exit status 0 or
 // hang. Each case is one that did, before its fix.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { diff, format, parse } from '../../src/index.js';
 import { leibniz } from './run-cli.js';
 
 /** Expects a usage error: exit 64, nothing on stdout, the word on stderr. */
@@ -26,5 +28,34 @@ describe.concurrent('leibniz: a variable is a name, not an expression that reduc
     expect((await leibniz(['diff', '`my var`^2', '`my var`'])).stdout).toBe('2*`my var`\n');
     expect((await leibniz(['diff', 'x^2', '`x`'])).stdout).toBe('2*x\n');
     expect((await leibniz(['eval', 'θ^2 + x_1', 'θ=3', ' x_1 =1'])).stdout).toBe('10\n');
+  });
+});
+
+describe.concurrent('leibniz diff --order: any size, exactly', () => {
+  it('periodic derivatives answer a huge order at once, exactly', async () => {
+    // 10^15 + 1 is 1 mod 4: the derivative of sin, however many cycles come first.
+    const r = await leibniz(['diff', 'x + sin(x) + exp(-x)', '--order', '1000000000000001']);
+    expect(r).toEqual({ code: 0, stdout: 'cos(x) - exp(-x)\n', stderr: '' });
+    expect(format(diff(parse('sin(x)'), 'x', 4 * 2 ** 40 + 3))).toBe(
+      format(diff(parse('sin(x)'), 'x', 3)),
+    );
+  });
+
+  it('with the shortcut, diff(e, x, n) is still n derivatives in a row', () => {
+    const exprs = ['sin(x)', 'x^3*sin(x)', 'exp(-x) + cos(2*x)', 'sin(x)*cos(x)', 'x*exp(x)'];
+    fc.assert(
+      fc.property(fc.constantFrom(...exprs), fc.nat(40), (text, n) => {
+        let d = parse(text);
+        for (let k = 0; k < n; k++) d = diff(d, 'x');
+        expect(diff(parse(text), 'x', n)).toBe(d);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('an order beyond the exact integers of float64 is a usage error, not rounded', async () => {
+    // 99999999999999999999 would round to 10^20 (0 mod 4; the true order is 3 mod 4).
+    await expectUsageError(['diff', 'sin(x)', '--order', '99999999999999999999'], '--order');
+    expect(() => diff(parse('sin(x)'), 'x', 2 ** 60)).toThrow(/order/);
   });
 });
