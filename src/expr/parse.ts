@@ -23,7 +23,8 @@ import { type Rational, ratFromDecimal } from './rational.js';
  *
  * Numbers are exact: `0.1`, `.5`, `5.`, `1e-3`, `2.5E+10` are rationals. An `e`/`E` is an
  * exponent only when a digit (after an optional sign) follows it: `2e` is 2·e, `2ex` is
- * 2·ex. `·`, `×`, `⋅` mean `*`; `−` means `-`; `÷` means `/`.
+ * 2·ex. `·`, `×`, `⋅` mean `*`; `−` means `-`; `÷` means `/`. Hexadecimal, binary and
+ * octal literals (`0x10`) and digit separators (`1_000`) are errors, not products.
  *
  * Names are identifiers (`x`, `w1`, `x_0`, `θ`) or any text in backquotes (`` `my var` ``,
  * with `` \` `` and `\\` escapes). A bare `pi` is π and a bare `e` is Euler's number; a
@@ -224,6 +225,18 @@ class Lexer {
     }
     if (text[pos] === '.') this.fail(`bad number ${quote(text.slice(at, pos + 1))}`, at);
     const literal = text.slice(at, pos);
+    // `0x10` and `1_000` read as products (0·x10, 1·_000) would be silently wrong answers
+    // for anyone who meant the numbers of other languages.
+    const radix = literal === '0' ? /^[xXbBoO][0-9A-Za-z_]+/.exec(text.slice(pos)) : null;
+    if (radix !== null) {
+      this.fail(
+        `hexadecimal, binary and octal numbers are not supported ${quote(`0${radix[0]}`)} (for a product write 0*${radix[0]})`,
+        at,
+      );
+    }
+    if (text[pos] === '_') {
+      this.fail(`digit separators are not supported ${quote(text.slice(at, pos + 1))}`, at);
+    }
     let value: Rational;
     try {
       value = ratFromDecimal(literal);

@@ -3,7 +3,7 @@
 // hang. Each case is one that did, before its fix.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diff, format, parse } from '../../src/index.js';
+import { diff, format, ParseError, parse } from '../../src/index.js';
 import { leibniz } from './run-cli.js';
 
 /** Expects a usage error: exit 64, nothing on stdout, the word on stderr. */
@@ -57,5 +57,21 @@ describe.concurrent('leibniz diff --order: any size, exactly', () => {
     // 99999999999999999999 would round to 10^20 (0 mod 4; the true order is 3 mod 4).
     await expectUsageError(['diff', 'sin(x)', '--order', '99999999999999999999'], '--order');
     expect(() => diff(parse('sin(x)'), 'x', 2 ** 60)).toThrow(/order/);
+  });
+});
+
+describe.concurrent('leibniz: numbers written as in other languages are errors, not products', () => {
+  it('hexadecimal, binary, octal literals and digit separators (0x10 was 0*x10 = 0)', async () => {
+    for (const text of ['0x10', '0X1F', '0b101', '0o17', '1_000', '3.5_1']) {
+      expect(() => parse(text), text).toThrow(ParseError);
+    }
+    const r = await leibniz(['eval', '0x10 + 1']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('hexadecimal');
+    expect((await leibniz(['diff', '1_000*x'])).code).toBe(2);
+    // A product is still a product: 0 times x (whitespace or an operator), 2x10, 0x^2.
+    expect(format(parse('0 x10 + 2x10 + 0*x1 + 0x'))).toBe('2*x10');
+    expect(format(parse('1 _a'))).toBe('_a');
   });
 });
