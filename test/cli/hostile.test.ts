@@ -3,6 +3,7 @@
 // hang. Each case is one that did, before its fix.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ratFromDecimal, ratToNumber } from '../../src/expr/rational.js';
 import { diff, format, ParseError, parse } from '../../src/index.js';
 import { leibniz } from './run-cli.js';
 
@@ -73,5 +74,42 @@ describe.concurrent('leibniz: numbers written as in other languages are errors, 
     // A product is still a product: 0 times x (whitespace or an operator), 2x10, 0x^2.
     expect(format(parse('0 x10 + 2x10 + 0*x1 + 0x'))).toBe('2*x10');
     expect(format(parse('1 _a'))).toBe('_a');
+  });
+});
+
+describe.concurrent('exact numbers to float64: correctly rounded, down to the subnormals', () => {
+  it('eval 1e-310 and 1e-320 are not 0', async () => {
+    expect((await leibniz(['eval', '1e-310 + x*1e-320', 'x=2'])).stdout).toBe(
+      `${1e-310 + 2e-320}\n`,
+    );
+    expect((await leibniz(['eval', '--', '-1e-400'])).stdout).toBe('-0\n');
+  });
+
+  it('ratToNumber agrees with JavaScript reading the same decimal', () => {
+    const digits = fc.string({
+      unit: fc.constantFrom(...'0123456789'),
+      minLength: 1,
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(digits, fc.integer({ min: -1100, max: 320 }), fc.boolean(), (d, exp, neg) => {
+        fc.pre(/[1-9]/.test(d)); // an exact 0 has no sign
+        const text = `${neg ? '-' : ''}${d}e${exp}`;
+        expect(Object.is(ratToNumber(ratFromDecimal(text)), Number(text)), text).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    // Halfway cases: 2^53 + 1 and the smallest subnormal's half, just above and below.
+    for (const text of [
+      '9007199254740993',
+      '9007199254740993.0000000000000001',
+      '2.4703282292062328e-324',
+      '2.4703282292062327e-324',
+      '1.7976931348623158e308',
+      '2.2250738585072011e-308',
+      '7.497346033764e-308',
+    ]) {
+      expect(Object.is(ratToNumber(ratFromDecimal(text)), Number(text)), text).toBe(true);
+    }
   });
 });
