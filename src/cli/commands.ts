@@ -349,14 +349,54 @@ const expandCommand: Command = {
   name: 'expand',
   args: 'EXPR',
   summary: 'products and integer powers of sums multiplied out',
-  description: 'Distributes products over sums and expands positive integer powers of sums.',
+  description: `Distributes products over sums and expands positive integer powers of sums. A power
+with an exponent above 64, or an expansion of more than 10000 terms, is left as it is
+and named in a note on standard error.`,
   examples: ['leibniz expand "(a + b)^3"'],
   options: [...PRINTING],
   maxRest: 0,
   run({ expr, options }) {
-    return printed('expand', expr, expand(expr), options);
+    const result = expand(expr);
+    const left = unexpanded(result);
+    const note =
+      left.length > 0
+        ? `leibniz expand: note: not expanded (an exponent above 64, or more than 10000 terms): ${left
+            .slice(0, 3)
+            .map((e) => shortened(format(e)))
+            .join(', ')}${left.length > 3 ? `, and ${left.length - 3} more` : ''}`
+        : undefined;
+    return { ...printed('expand', expr, result, options), stderr: note };
   },
 };
+
+/** At most 80 characters of `text`, for a note. */
+function shortened(text: string): string {
+  return text.length <= 80 ? text : `${text.slice(0, 77)}...`;
+}
+
+/** The powers and products of sums that `expand` left as they are (outermost only). */
+function unexpanded(e: Expr): Expr[] {
+  const isSum = (a: Expr): boolean => a.op === 'add';
+  const positiveInteger = (a: Expr): boolean =>
+    a.op === 'num' && a.value!.den === 1n && a.value!.num > 1n;
+  const left: Expr[] = [];
+  const seen = new Set<Expr>();
+  const stack = [e];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (
+      (n.op === 'pow' && isSum(n.args[0]) && positiveInteger(n.args[1])) ||
+      (n.op === 'mul' && n.args.some(isSum))
+    ) {
+      left.push(n);
+    } else {
+      for (let k = n.args.length - 1; k >= 0; k--) stack.push(n.args[k]);
+    }
+  }
+  return left;
+}
 
 const latexCommand: Command = {
   name: 'latex',

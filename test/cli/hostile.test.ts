@@ -113,3 +113,17 @@ describe.concurrent('exact numbers to float64: correctly rounded, down to the su
     }
   });
 });
+
+describe.concurrent('leibniz expand says what it left alone', () => {
+  it('a power of a sum beyond the limits is printed as it is, with a note', async () => {
+    const r = await leibniz(['expand', '(x + 1)^100 + (a + b)^2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('(x + 1)^100 + a^2 + 2*a*b + b^2\n');
+    expect(r.stderr).toContain('(x + 1)^100');
+    expect(r.stderr).toContain('not expanded');
+    const big = await leibniz(['expand', '(a + b + c + d + f + g)^20', '--json']);
+    expect(JSON.parse(big.stdout).result).toBe('(a + b + c + d + f + g)^20');
+    expect(big.stderr).toContain('not expanded');
+    expect(await leibniz(['expand', '(a + b)^3/(c + d)^2'])).toMatchObject({ stderr: '' });
+  });
+});
