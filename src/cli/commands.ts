@@ -299,6 +299,9 @@ calls the expression L in the printout (default: the expression itself).`,
   maxRest: 1,
   run({ expr, rest, options }) {
     const v = rest.length > 0 ? variable(rest[0]) : (onlyVariable(expr, 'derive') ?? parse('x'));
+    if (options.name !== undefined && (options.name.trim() === '' || /[\n\r]/.test(options.name))) {
+      throw new UsageError(`--name needs a name on one line, got '${options.name}'`);
+    }
     const d = derivation(expr, v, options.name === undefined ? {} : { name: options.name });
     const [result] = finish([d.result], options);
     const shorter = result !== d.result;

@@ -127,3 +127,11 @@ describe.concurrent('leibniz expand says what it left alone', () => {
     expect(await leibniz(['expand', '(a + b)^3/(c + d)^2'])).toMatchObject({ stderr: '' });
   });
 });
+
+describe.concurrent('leibniz derive --name', () => {
+  it('an empty or multi-line name is a usage error, not ∂()/∂x', async () => {
+    await expectUsageError(['derive', 'x^2', '--name', ''], '--name');
+    await expectUsageError(['derive', 'x^2', '--name=  '], '--name');
+    await expectUsageError(['derive', 'x^2', '--name', 'a\nb'], '--name');
+  });
+});
