@@ -83,7 +83,7 @@ console.log(JSON.stringify([text, caret, value, g[0], typeof wrong]));
 `;
 const TS_EXPECTED = `${JSON.stringify(['2*x*cos(x^2)', 'sin(x^)\n      ^', 8, 12, 'string'])}\n`;
 
-function tsconfig(module: string, moduleResolution: string): string {
+function tsconfig(module: string, moduleResolution: string, types = ['node']): string {
   return JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
@@ -93,7 +93,7 @@ function tsconfig(module: string, moduleResolution: string): string {
       strict: true,
       outDir: 'out',
       rootDir: 'src',
-      types: ['node'],
+      types,
       typeRoots: [join(ROOT, 'node_modules', '@types')],
     },
     include: ['src'],
@@ -204,6 +204,17 @@ import('leibniz').then((esm) => {
     });
     expect(await tsc(dir)).toBe('');
     expect(await node(['out/index.js'], dir)).toBe(TS_EXPECTED);
+  });
+
+  it('typechecks in a project without @types/node (a browser app: lib ES2022, bundler)', async () => {
+    // Session's [Symbol.dispose] must not need the consumer to know Symbol.dispose.
+    const dir = join(work, 'ts-browser');
+    writeProject(dir, {
+      'package.json': '{ "type": "module" }\n',
+      'tsconfig.json': tsconfig('esnext', 'bundler', []),
+      'src/index.ts': `import { type Expr, parse, Session } from 'leibniz';\nexport const e: Expr = parse('x');\nexport type S = Session;\n`,
+    });
+    expect(await tsc(dir)).toBe('');
   });
 
   it('typechecks and runs from TypeScript CommonJS projects (nodenext, and commonjs + bundler)', async () => {

@@ -76,7 +76,12 @@ function variable(word: string, what = 'variable'): Expr {
     throw err;
   }
   if (e.op === 'const') throw new UsageError(`'${word}' is a constant, not a ${what}`);
-  if (e.op !== 'sym') throw new UsageError(`'${word}' is not a ${what} name`);
+  // The word must spell the name itself: `--json` after `--`, `+x` or `(x)` parse to a
+  // symbol too, and taking them for one would answer a question nobody asked.
+  const spelled = word.trim();
+  if (e.op !== 'sym' || (spelled !== format(e) && spelled !== `\`${e.name}\``)) {
+    throw new UsageError(`'${word}' is not a ${what} name`);
+  }
   return e;
 }
 
@@ -161,8 +166,10 @@ variable, by the only free symbol (an expression without free symbols has deriva
     const vars = rest.map((w) => variable(w));
     let order = 1;
     if (options.order !== undefined) {
-      if (!/^\d+$/.test(options.order)) {
-        throw new UsageError(`--order needs a whole number (0, 1, 2, ...), got '${options.order}'`);
+      if (!/^\d+$/.test(options.order) || !Number.isSafeInteger(Number(options.order))) {
+        throw new UsageError(
+          `--order needs a whole number (0, 1, 2, ... up to 2^53 - 1), got '${options.order}'`,
+        );
       }
       if (vars.length > 1) {
         throw new UsageError(
@@ -292,6 +299,9 @@ calls the expression L in the printout (default: the expression itself).`,
   maxRest: 1,
   run({ expr, rest, options }) {
     const v = rest.length > 0 ? variable(rest[0]) : (onlyVariable(expr, 'derive') ?? parse('x'));
+    if (options.name !== undefined && (options.name.trim() === '' || /[\n\r]/.test(options.name))) {
+      throw new UsageError(`--name needs a name on one line, got '${options.name}'`);
+    }
     const d = derivation(expr, v, options.name === undefined ? {} : { name: options.name });
     const [result] = finish([d.result], options);
     const shorter = result !== d.result;
@@ -342,14 +352,54 @@ const expandCommand: Command = {
   name: 'expand',
   args: 'EXPR',
   summary: 'products and integer powers of sums multiplied out',
-  description: 'Distributes products over sums and expands positive integer powers of sums.',
+  description: `Distributes products over sums and expands positive integer powers of sums. A power
+with an exponent above 64, or an expansion of more than 10000 terms, is left as it is
+and named in a note on standard error.`,
   examples: ['leibniz expand "(a + b)^3"'],
   options: [...PRINTING],
   maxRest: 0,
   run({ expr, options }) {
-    return printed('expand', expr, expand(expr), options);
+    const result = expand(expr);
+    const left = unexpanded(result);
+    const note =
+      left.length > 0
+        ? `leibniz expand: note: not expanded (an exponent above 64, or more than 10000 terms): ${left
+            .slice(0, 3)
+            .map((e) => shortened(format(e)))
+            .join(', ')}${left.length > 3 ? `, and ${left.length - 3} more` : ''}`
+        : undefined;
+    return { ...printed('expand', expr, result, options), stderr: note };
   },
 };
+
+/** At most 80 characters of `text`, for a note. */
+function shortened(text: string): string {
+  return text.length <= 80 ? text : `${text.slice(0, 77)}...`;
+}
+
+/** The powers and products of sums that `expand` left as they are (outermost only). */
+function unexpanded(e: Expr): Expr[] {
+  const isSum = (a: Expr): boolean => a.op === 'add';
+  const positiveInteger = (a: Expr): boolean =>
+    a.op === 'num' && a.value!.den === 1n && a.value!.num > 1n;
+  const left: Expr[] = [];
+  const seen = new Set<Expr>();
+  const stack = [e];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (
+      (n.op === 'pow' && isSum(n.args[0]) && positiveInteger(n.args[1])) ||
+      (n.op === 'mul' && n.args.some(isSum))
+    ) {
+      left.push(n);
+    } else {
+      for (let k = n.args.length - 1; k >= 0; k--) stack.push(n.args[k]);
+    }
+  }
+  return left;
+}
 
 const latexCommand: Command = {
   name: 'latex',

@@ -232,14 +232,33 @@ export function differentiate(expr: Expr, v: Expr, onStep?: (step: ChainStep) =>
  * ```
  */
 export function diff(expr: ExprInput, variable: Variable, order = 1): Expr {
-  if (!Number.isInteger(order) || order < 0) {
+  // Safe integers only: the cycle arithmetic below must be exact.
+  if (!Number.isSafeInteger(order) || order < 0) {
     throw new InvalidArgumentError(
-      `diff: order must be a non-negative integer, got ${describe(order)}`,
+      `diff: order must be a non-negative integer up to 2^53 - 1, got ${describe(order)}`,
     );
   }
   const v = toSymbol(variable, 'diff');
   let out = toExpression(expr, 'diff');
-  for (let k = 0; k < order && out !== ZERO_EXPR; k++) out = differentiate(out, v);
+  // Brent's cycle detection: derivatives are interned, so a repeat (sin, exp, their sums)
+  // is an identical object, and the rest of a huge order is taken modulo the period.
+  let saved = out;
+  let power = 1;
+  let sinceSaved = 0;
+  for (let k = 0; k < order && out !== ZERO_EXPR; k++) {
+    out = differentiate(out, v);
+    sinceSaved++;
+    if (out === saved) {
+      const left = (order - k - 1) % sinceSaved;
+      for (let j = 0; j < left; j++) out = differentiate(out, v);
+      return out;
+    }
+    if (sinceSaved === power) {
+      saved = out;
+      power *= 2;
+      sinceSaved = 0;
+    }
+  }
   return out;
 }
 

@@ -14,10 +14,13 @@
  */
 import {
   type ArityOf,
+  abs,
   add,
   cos,
   cosh,
   cot,
+  coth,
+  csch,
   derivativeCall,
   div,
   type Expr,
@@ -39,6 +42,7 @@ import {
   sqrt,
   sub,
   tan,
+  tanh,
   ZERO_EXPR,
 } from '../expr/index.js';
 
@@ -87,6 +91,10 @@ export const FUNCTION_PARTIALS = {
   asin: [([u]) => pow(sub(1, square(u)), num(-0.5))],
   acos: [([u]) => neg(pow(sub(1, square(u)), num(-0.5)))],
   atan: [([u]) => pow(add(1, square(u)), MINUS_ONE_EXPR)],
+  acot: [([u]) => neg(pow(add(1, square(u)), MINUS_ONE_EXPR))],
+  // 1/(x²·√(1 − 1/x²)) as SymPy writes it: x⁻² underflows gracefully where x² would overflow.
+  asec: [([u]) => pow(mul(square(u), sqrt(sub(1, pow(u, -2)))), MINUS_ONE_EXPR)],
+  acsc: [([u]) => neg(pow(mul(square(u), sqrt(sub(1, pow(u, -2)))), MINUS_ONE_EXPR))],
   atan2: [
     ([y, x]) => div(x, add(square(x), square(y))),
     ([y, x]) => neg(div(y, add(square(x), square(y)))),
@@ -97,6 +105,15 @@ export const FUNCTION_PARTIALS = {
   asinh: [([u]) => pow(add(square(u), 1), num(-0.5))],
   acosh: [([u]) => pow(sub(square(u), 1), num(-0.5))],
   atanh: [([u]) => pow(sub(1, square(u)), MINUS_ONE_EXPR)],
+  sech: [([u], s) => neg(mul(tanh(u), s))],
+  csch: [([u], c) => neg(mul(coth(u), c))],
+  // −csch² (SymPy's −1/sinh²): not 1 − coth², which cancels to 0 where coth rounds to ±1
+  // (|u| ≳ 19), and its derivative −2·coth·csch² is not ∞·0 where sinh overflows.
+  coth: [([u]) => neg(square(csch(u)))],
+  asech: [([u]) => neg(pow(mul(u, sqrt(sub(1, square(u)))), MINUS_ONE_EXPR))],
+  // −1/(|x|·√(x² + 1)), SymPy's −1/(x²·√(1 + 1/x²)) without its 0·∞ where x² underflows.
+  acsch: [([u]) => neg(pow(mul(abs(u), sqrt(add(square(u), 1))), MINUS_ONE_EXPR))],
+  acoth: [([u]) => pow(sub(1, square(u)), MINUS_ONE_EXPR)],
   exp: [(_, e) => e],
   log: [([u]) => pow(u, MINUS_ONE_EXPR)],
   log2: [([u]) => pow(mul(u, log(2)), MINUS_ONE_EXPR)],
@@ -110,6 +127,7 @@ export const FUNCTION_PARTIALS = {
   softplus: [([u]) => sigmoid(u)],
   relu: [([u]) => heaviside(u)],
   erf: [([u]) => mul(div(2, sqrt(PI)), exp(neg(square(u))))],
+  erfc: [([u]) => neg(mul(div(2, sqrt(PI)), exp(neg(square(u)))))],
   heaviside: [() => ZERO_EXPR],
 } as const satisfies FunctionPartials;
 

@@ -486,12 +486,21 @@ const binary =
 /** acos(x), domain [−1, 1] */ export const acos = unary('acos');
 /** atan(x) */ export const atan = unary('atan');
 /** atan2(y, x), the angle of the point (x, y) */ export const atan2 = binary('atan2');
+/** acot(x) = atan(1/x), values in (−π/2, π/2] (acot(0) = π/2) */ export const acot = unary('acot');
+/** asec(x) = acos(1/x), domain |x| ≥ 1 */ export const asec = unary('asec');
+/** acsc(x) = asin(1/x), domain |x| ≥ 1 */ export const acsc = unary('acsc');
 /** sinh(x) */ export const sinh = unary('sinh');
 /** cosh(x) */ export const cosh = unary('cosh');
 /** tanh(x) */ export const tanh = unary('tanh');
 /** asinh(x) */ export const asinh = unary('asinh');
 /** acosh(x), domain [1, ∞) */ export const acosh = unary('acosh');
 /** atanh(x), domain (−1, 1) */ export const atanh = unary('atanh');
+/** sech(x) = 1/cosh(x) */ export const sech = unary('sech');
+/** csch(x) = 1/sinh(x) */ export const csch = unary('csch');
+/** coth(x) = 1/tanh(x) */ export const coth = unary('coth');
+/** asech(x) = acosh(1/x), domain (0, 1] */ export const asech = unary('asech');
+/** acsch(x) = asinh(1/x) */ export const acsch = unary('acsch');
+/** acoth(x) = atanh(1/x), domain |x| > 1 */ export const acoth = unary('acoth');
 /** exp(x) */ export const exp = unary('exp');
 /** Natural logarithm; `log(x, b)` is the base-b logarithm log x / log b. */
 export const log = (x: ExprLike, base?: ExprLike): Expr =>
@@ -508,6 +517,8 @@ export const log = (x: ExprLike, base?: ExprLike): Expr =>
 /** softplus(x) = log(1 + e^x). */ export const softplus = unary('softplus');
 /** relu(x) = max(x, 0). */ export const relu = unary('relu');
 /** The error function erf(x). */ export const erf = unary('erf');
+/** The complementary error function erfc(x) = 1 − erf(x), accurate in the right tail. */
+export const erfc = unary('erfc');
 /** Unit step: 1 for x > 0, else 0 (the derivative of relu). */
 export const heaviside = unary('heaviside');
 

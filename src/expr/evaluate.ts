@@ -9,7 +9,7 @@ import { postorder } from './dag.js';
 import { InvalidArgumentError, UnboundFunctionError, UnboundSymbolError } from './errors.js';
 import { type ExprInput, toExpression } from './input.js';
 import type { Expr } from './node.js';
-import { erf, heaviside, relu, sigmoid, softplus } from './numeric.js';
+import { erf, erfc, heaviside, relu, sigmoid, softplus } from './numeric.js';
 import {
   CONSTANTS,
   type ConstantName,
@@ -59,6 +59,7 @@ export const PRIMITIVE_FLOATS: {
   softplus,
   relu,
   erf,
+  erfc,
   heaviside,
   gate: (s, a) => (s === 0 && !Number.isNaN(a) ? 0 : s * a),
   dsigmoid: (v, s) => (s < 0.9999 ? s * (1 - s) : s / (1 + Math.exp(v))),

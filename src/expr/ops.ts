@@ -19,12 +19,21 @@ export const FUNCTION_NAMES = [
   'acos',
   'atan',
   'atan2',
+  'acot',
+  'asec',
+  'acsc',
   'sinh',
   'cosh',
   'tanh',
   'asinh',
   'acosh',
   'atanh',
+  'sech',
+  'csch',
+  'coth',
+  'asech',
+  'acsch',
+  'acoth',
   'exp',
   'log',
   'log2',
@@ -38,6 +47,7 @@ export const FUNCTION_NAMES = [
   'softplus',
   'relu',
   'erf',
+  'erfc',
   'heaviside',
 ] as const;
 
@@ -72,7 +82,8 @@ export type SignText = '-' | '0' | '+' | '-0' | '0+' | '-+' | '-0+';
  * NaN out, `min`/`max` propagate NaN and order −0 before +0, `pow(1, ∞)` is NaN), and for the
  * rest Leibniz's own stable helpers: `sigmoid` 1/(1 + e^−x) that never overflows, `softplus`
  * log(1 + e^x) as max(x, 0) + log1p(e^−|x|), `relu` max(x, 0), `heaviside` (1 for x > 0, 0 for
- * x ≤ 0), `erf` (fdlibm), and `gate(s, a)`, the product s·a of a step s (heaviside or sign)
+ * x ≤ 0), `erf` and `erfc` (fdlibm; erfc keeps its relative accuracy in the right tail, where
+ * 1 − erf(x) is 0), and `gate(s, a)`, the product s·a of a step s (heaviside or sign)
  * with the convention that a step at 0 zeroes it even where a is ±∞ (a NaN a stays NaN): the
  * derivative of relu(x)^(1/2) is ½·relu(x)^(−1/2)·H(x), 0 (not ∞·0) where x < 0; and
  * `sech2(u, t)`, sech²(u) given t = tanh(u): 1 − t² while |t| < 0.9999 (within ~1e-12
@@ -113,6 +124,7 @@ export const KERNEL_PRIMITIVES = {
   softplus: 1,
   relu: 1,
   erf: 1,
+  erfc: 1,
   heaviside: 1,
   gate: 2,
   sech2: 2,
@@ -154,14 +166,15 @@ export interface FunctionInfo {
   /**
    * Where f is defined (not NaN) on the reals, when that is not every real argument:
    * `'nonnegative'` (log: log 0 = −∞), `'[-1, 1]'` (asin, acos, atanh: ±1 gives ±∞),
-   * `'[1, ∞)'` (acosh). The sign analysis of `simplify` reads it, so guarded rules never
+   * `'[1, ∞)'` (acosh), `'|x| ≥ 1'` (asec, acsc, acoth: acoth(±1) = ±∞), `'[0, 1]'` (asech:
+   * asech(0) = ∞). The sign analysis of `simplify` reads it, so guarded rules never
    * define a result where the input is undefined.
    */
   readonly domain?: Domain;
 }
 
 /** A function's real domain when it is not all of ℝ (see {@link FunctionInfo.domain}). */
-export type Domain = 'nonnegative' | '[-1, 1]' | '[1, ∞)';
+export type Domain = 'nonnegative' | '[-1, 1]' | '[1, ∞)' | '|x| ≥ 1' | '[0, 1]';
 
 const op = (name: string): string => `\\operatorname{${name}}`;
 const ZERO_AT_ZERO = [0n, 1n] as const;
@@ -169,6 +182,8 @@ const ONE_AT_ZERO = [1n, 1n] as const;
 /** Odd and increasing: the sign of the argument. */
 const SAME_SIGN: SignRule = { neg: '-', zero: '0', pos: '+' };
 const POSITIVE: SignRule = { neg: '+', zero: '+', pos: '+' };
+/** Odd with a pole at 0 (csch, coth, acsch): ±∞ there, by the sign of the zero. */
+const POLE_SIGN: SignRule = { neg: '-', zero: '-+', pos: '+' };
 const U = { arg: 0 } as const;
 const V = { arg: 1 } as const;
 /** The kernel that applies primitive `op` to the function's arguments, in order. */
@@ -180,6 +195,14 @@ const primitive = (op: KernelPrimitive): Kernel => ({
 const reciprocal = (op: KernelPrimitive): Kernel => ({
   op: 'div',
   args: [{ num: 1 }, { op, args: [U] }],
+});
+/**
+ * op(1/u): the inverse reciprocal functions (acot u = atan(1/u), …), SymPy's and mathjs's
+ * real principal values; 1/±0 = ±∞ gives acot(±0) = ±π/2.
+ */
+const ofReciprocal = (op: KernelPrimitive): Kernel => ({
+  op,
+  args: [{ op: 'div', args: [{ num: 1 }, U] }],
 });
 
 /**
@@ -247,6 +270,30 @@ export const FUNCTIONS = {
     kernel: primitive('atan'),
   },
   atan2: { arity: 2, latex: op('atan2'), kernel: primitive('atan2') },
+  // acot has values in (−π/2, π/2] (acot 0 = π/2, jumping to −π/2 below 0), as SymPy and
+  // mathjs define it; odd like atan (acot(−0) = −π/2 in floats, as 1/−0 = −∞).
+  acot: {
+    arity: 1,
+    latex: op('arccot'),
+    parity: 'odd',
+    sign: { neg: '-', zero: '+', pos: '+' },
+    kernel: ofReciprocal('atan'),
+  },
+  asec: {
+    arity: 1,
+    latex: op('arcsec'),
+    sign: { neg: '+', zero: '+', pos: '0+' },
+    kernel: ofReciprocal('acos'),
+    domain: '|x| ≥ 1',
+  },
+  acsc: {
+    arity: 1,
+    latex: op('arccsc'),
+    parity: 'odd',
+    sign: SAME_SIGN,
+    kernel: ofReciprocal('asin'),
+    domain: '|x| ≥ 1',
+  },
   sinh: {
     arity: 1,
     latex: '\\sinh',
@@ -297,6 +344,54 @@ export const FUNCTIONS = {
     sign: SAME_SIGN,
     kernel: primitive('atanh'),
     domain: '[-1, 1]',
+  },
+  sech: {
+    arity: 1,
+    latex: op('sech'),
+    powerOnName: true,
+    parity: 'even',
+    atZero: ONE_AT_ZERO,
+    sign: POSITIVE,
+    kernel: reciprocal('cosh'),
+  },
+  // csch and coth have a pole at 0 (±∞ by the sign of the zero).
+  csch: {
+    arity: 1,
+    latex: op('csch'),
+    powerOnName: true,
+    parity: 'odd',
+    sign: POLE_SIGN,
+    kernel: reciprocal('sinh'),
+  },
+  coth: {
+    arity: 1,
+    latex: '\\coth',
+    powerOnName: true,
+    parity: 'odd',
+    sign: POLE_SIGN,
+    kernel: reciprocal('tanh'),
+  },
+  asech: {
+    arity: 1,
+    latex: op('arsech'),
+    sign: { neg: '0+', zero: '+', pos: '0+' },
+    kernel: ofReciprocal('acosh'),
+    domain: '[0, 1]',
+  },
+  acsch: {
+    arity: 1,
+    latex: op('arcsch'),
+    parity: 'odd',
+    sign: POLE_SIGN,
+    kernel: ofReciprocal('asinh'),
+  },
+  acoth: {
+    arity: 1,
+    latex: op('arcoth'),
+    parity: 'odd',
+    sign: SAME_SIGN,
+    kernel: ofReciprocal('atanh'),
+    domain: '|x| ≥ 1',
   },
   exp: { arity: 1, latex: '\\exp', atZero: ONE_AT_ZERO, sign: POSITIVE, kernel: primitive('exp') },
   log: { arity: 1, latex: '\\log', kernel: primitive('log'), domain: 'nonnegative' },
@@ -350,6 +445,14 @@ export const FUNCTIONS = {
     atZero: ZERO_AT_ZERO,
     sign: SAME_SIGN,
     kernel: primitive('erf'),
+  },
+  // Its own primitive, not 1 − erf: erfc(5) ≈ 1.5e-12 keeps its digits.
+  erfc: {
+    arity: 1,
+    latex: op('erfc'),
+    atZero: ONE_AT_ZERO,
+    sign: POSITIVE,
+    kernel: primitive('erfc'),
   },
   heaviside: {
     arity: 1,

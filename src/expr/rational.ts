@@ -171,10 +171,26 @@ export function ratToNumber(a: Rational): number {
   const d = Number(a.den);
   if (Number.isFinite(n) && Number.isFinite(d) && Math.abs(n) < 2 ** 53 && d < 2 ** 53)
     return n / d;
-  // Scale so the quotient keeps 64 significant bits before converting.
-  const shift = bitLength(a.den) - bitLength(a.num) + 64n;
-  const q = shift >= 0n ? (a.num << shift) / a.den : (a.num / a.den) >> -shift;
-  return Number(q) * 2 ** -Number(shift);
+  const num = absBig(a.num);
+  const shift = bitLength(a.den) - bitLength(num) + 65n;
+  // Below 2^-1022 the grid is 2^-1074: round to a whole number of steps, half to even.
+  const steps = shift > 1074n ? (num << 1074n) / a.den : -1n;
+  let magnitude: number;
+  if (steps >= 0n && steps < 1n << 52n) {
+    const twiceRest = ((num << 1074n) % a.den) * 2n;
+    const odd = (steps & 1n) === 1n;
+    const q = twiceRest > a.den || (twiceRest === a.den && odd) ? steps + 1n : steps;
+    magnitude = Number(q) * 2 ** -1074;
+  } else {
+    // q = |a|·2^shift has at least 65 bits; a sticky low bit when inexact lets Number(q)
+    // (nearest, ties to even) round once and correctly. The powers of two are then exact.
+    const scaledNum = shift >= 0n ? num << shift : num;
+    const scaledDen = shift >= 0n ? a.den : a.den << -shift;
+    let q = scaledNum / scaledDen;
+    if (scaledNum % scaledDen !== 0n) q |= 1n;
+    magnitude = Number(q) * 2 ** -64 * 2 ** -Number(shift - 64n);
+  }
+  return a.num < 0n ? -magnitude : magnitude;
 }
 
 /**

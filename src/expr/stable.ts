@@ -16,6 +16,8 @@
  * - a product of a positive factor (σ, exp, cosh, softplus) and a sum with a term divided by
  *   it: distributed, so that the factor cancels (σ·σ(−u)·(a/σ − b/σ(−u)) → a·σ(−u) − b·σ, the
  *   gradient of binary cross-entropy, instead of 0·∞);
+ * - `1 − erf(u)` → erfc(u), `1 + erf(u)` → erfc(−u) and their negations (erfc(5) ≈ 1.5e-12
+ *   is 1 − 0.99999999999846, a difference that keeps 4 digits);
  * - `log(cosh(u))` → u + softplus(−2u) − log 2; a log of a positive exponential sum → a
  *   log-sum-exp, and quotients of such sums → softmax weights; √(t² + c) ± t → a form that
  *   picks by the sign of t (overflow and cancellation beyond |u| ≈ 710 and |t| ≈ 1e8).
@@ -26,6 +28,7 @@ import {
   add,
   addAll,
   div,
+  erfc,
   exp,
   heaviside,
   log,
@@ -328,6 +331,28 @@ function distributeCancelling(product: Expr): Expr | undefined {
   return undefined;
 }
 
+/**
+ * A sum with ±1 and ±erf(u) among its terms, with that pair as ±erfc(∓u): c + d·erf(u) =
+ * c·erfc(−c·d·u) for c, d = ±1 (1 − erf(u) = erfc(u), erf(u) − 1 = −erfc(u), 1 + erf(u) =
+ * erfc(−u)). erf rounds to ±1 from |u| ≈ 6, where the difference is 0 and erfc is not.
+ */
+function erfcForm(sum: Expr): Expr | undefined {
+  const k = sum.args.findIndex((t) => isNumber(t, 1n) || isNumber(t, -1n));
+  if (k < 0) return undefined;
+  const c = sum.args[k].value!.num;
+  for (let j = 0; j < sum.args.length; j++) {
+    const t = sum.args[j];
+    const negated =
+      t.op === 'mul' && t.args.length === 2 && isNumber(t.args[0], -1n) && t.args[1].op === 'erf';
+    if (t.op !== 'erf' && !negated) continue;
+    const u = (negated ? t.args[1] : t).args[0];
+    const cd = negated ? -c : c;
+    const rest = sum.args.filter((_, i) => i !== j && i !== k);
+    return addAll([mulAll([num(c), erfc(cd === 1n ? neg(u) : u)]), ...rest]);
+  }
+  return undefined;
+}
+
 // Exponential sums, log cosh, √(q + c) ± t: forms that overflow or cancel for large arguments.
 
 /** log(cosh(u)) = u + softplus(−2u) − log 2 for all real u (cosh overflows beyond |u| ≈ 710). */
@@ -569,6 +594,7 @@ function stableNode(node: Expr): Expr {
         ) ??
         factorPolynomial(node) ??
         rootPlusLinear(node) ??
+        erfcForm(node) ??
         node
       );
     case 'mul':

@@ -1,3 +1,6 @@
+// Session is Disposable (`using sess = new Session(g)`): its declarations name Symbol.dispose,
+// so they bring that lib along for consumers whose own lib (ES2022, no @types/node) lacks it.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * `Session`: the runtime of a graph (the lecture's `tf.Session`). It owns the variables'
  * values and the optimizers' slots (Float64Arrays), evaluates only the subgraph the fetches

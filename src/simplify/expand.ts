@@ -14,7 +14,7 @@ import {
   rebuild,
   toExpression,
 } from '../expr/index.js';
-import { AtomTable, type Poly, polyToExpr, toPoly } from './poly.js';
+import { AtomTable, combinesArgs, type Poly, polyToExpr, toPoly } from './poly.js';
 
 /**
  * Options of {@link expand}.
@@ -52,11 +52,25 @@ export function expand(input: ExprInput, options?: ExpandOptions): Expr {
     );
   const atoms = new AtomTable();
   const memo = new Map<Expr, Poly | null>();
+  // A sum, product or power whose polynomial is known stays as it is (pending) until a
+  // node that is not part of the same polynomial needs it written out: writing out every
+  // level of x*(1 + x*(1 + …)) would take time cubic in its depth.
+  const pending = new Map<Expr, Poly>();
+  const written = (e: Expr): Expr => {
+    const p = pending.get(e);
+    return p === undefined ? e : polyToExpr(p, atoms);
+  };
+  const writeArgs = (n: Expr): Expr => {
+    const args = n.args.map(written);
+    return args.every((a, i) => a === n.args[i]) ? n : rebuild(n, args);
+  };
   const [out] = mapBottomUp([expr], (node, args) => {
     const n = args.every((a, i) => a === node.args[i]) ? node : rebuild(node, args);
-    if (n.op !== 'add' && n.op !== 'mul' && n.op !== 'pow') return n;
+    if (!combinesArgs(n)) return writeArgs(n);
     const p = toPoly(n, atoms, limit, memo);
-    return p === undefined ? n : polyToExpr(p, atoms);
+    if (p === undefined) return writeArgs(n);
+    pending.set(n, p);
+    return n;
   });
-  return out;
+  return written(out);
 }

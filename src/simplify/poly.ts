@@ -115,6 +115,12 @@ export function polyAtom(i: number, e = 1): Poly {
 /** `a + b`. */
 export function polyAdd(a: Poly, b: Poly): Poly {
   const out = new Map(a);
+  addInto(out, b);
+  return out;
+}
+
+/** `out += b`, in place (a sum of k terms adds each once, not k copies of the total). */
+function addInto(out: Map<string, Term>, b: Poly): void {
   for (const [k, t] of b) {
     const old = out.get(k);
     if (old === undefined) out.set(k, t);
@@ -124,7 +130,6 @@ export function polyAdd(a: Poly, b: Poly): Poly {
       else out.set(k, { coeff: c, exps: t.exps });
     }
   }
-  return out;
 }
 
 /** `c·a`. */
@@ -271,6 +276,11 @@ export function toPoly(
   return memoBottomUp(e, memo, structuralArgs, (n) => polyOfNode(n, atoms, limit, memo));
 }
 
+/** True when `toPoly` combines the polynomials of `n`'s arguments (else `n` is an atom). */
+export function combinesArgs(n: Expr): boolean {
+  return n.op === 'add' || n.op === 'mul' || (n.op === 'pow' && expandableExponent(n) > 0);
+}
+
 /** The arguments `toPoly` descends into. */
 function structuralArgs(n: Expr): readonly Expr[] {
   if (n.op === 'add' || n.op === 'mul') return n.args;
@@ -296,11 +306,11 @@ function polyOfNode(
     case 'num':
       return polyConst(n.value!);
     case 'add': {
-      let acc: Poly = new Map();
+      const acc = new Map<string, Term>();
       for (const a of n.args) {
         const p = memo.get(a);
         if (!p) return undefined;
-        acc = polyAdd(acc, p);
+        addInto(acc, p);
         if (acc.size > limit) return undefined;
       }
       return acc;

@@ -255,6 +255,7 @@ describe('C ≡ JavaScript', () => {
       ['expm1_form', sub(exp(mul(1e-9, y)), 1)],
       ['one_minus_exp', sub(1, exp(x))],
       ['erf_tail', add(erf(mul(4, x)), erf(y))],
+      ['erfc_form', add(sub(1, erf(mul(4, x))), sub(erf(y), 1))],
       ['powers', add(pow(x, 2), pow(y, 5), pow(x, -3), pow(z, 16), pow(y, 17), pow(x, -16))],
       ['roots', add(sqrt(add(mul(x, x), 1)), pow(add(mul(y, y), 2), num(-1n, 2n)))],
       ['real_power', pow(add(mul(x, x), 1), z)],

@@ -99,9 +99,10 @@ describe('kernel primitives: JavaScript text ≡ the interpreter', () => {
   for (const name of Object.keys(KERNEL_PRIMITIVES) as (keyof typeof KERNEL_PRIMITIVES)[]) {
     it(name, () => {
       const text = JS_PRIMITIVES[name].text(['a', 'b']);
-      const f = new Function('softplus', 'erf', `return (a, b) => ${text};`)(
+      const f = new Function('softplus', 'erf', 'erfc', `return (a, b) => ${text};`)(
         NUMERIC_KERNELS.softplus,
         NUMERIC_KERNELS.erf,
+        NUMERIC_KERNELS.erfc,
       ) as (a: number, b: number) => number;
       const g = PRIMITIVE_FLOATS[name];
       for (const [a, b] of EDGE_GRID) {

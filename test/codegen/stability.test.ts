@@ -97,6 +97,28 @@ describe('cancellation-free forms', () => {
   });
 });
 
+describe('1 ∓ erf(u) as erfc(±u): the tail keeps its digits', () => {
+  it('evaluate, compile and compileGradient agree with erfc where 1 − erf is 0 or noise', () => {
+    // erfc(5) = 1.5374597944280348502e-12, erfc(10) = 2.0884875837625447570e-45 (DLMF 7.2).
+    const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-14 * Math.abs(b);
+    for (const [text, at, want] of [
+      ['1 - erf(u)', 5, 1.537459794428035e-12],
+      ['1 + erf(u)', -5, 1.537459794428035e-12],
+      ['erf(u) - 1', 10, -2.088487583762545e-45],
+      ['w - erf(u) + 1', 10, 2.088487583762545e-45],
+    ] as const) {
+      expect(close(evaluate(text, { u: at, w: 0 }), want), text).toBe(true);
+      expect(compile(text, ['u', 'w'])(at, 0)).toBe(evaluate(text, { u: at, w: 0 }));
+      const g = new Float64Array(2);
+      expect(close(compileGradient(text, ['u', 'w'])([at, 0], g), want), text).toBe(true);
+      const slope = (-2 / Math.sqrt(Math.PI)) * Math.exp(-at * at);
+      expect(close(g[0], text.startsWith('1 +') || text.startsWith('erf') ? -slope : slope)).toBe(
+        true,
+      );
+    }
+  });
+});
+
 describe('the issue-9 edges, compiled', () => {
   const at = (text: string, vars: string[], point: number[]): [number, number[]] => {
     const f = compileGradient(parse(text), vars);

@@ -138,3 +138,37 @@ describe('mathjs as an oracle', () => {
     );
   });
 });
+
+describe('mathjs differentiates the reciprocal and inverse reciprocal functions as Leibniz does', () => {
+  // Points of f(2x) inside each real domain (|2x| ≥ 1 for asec, acsc, acoth; 0 < 2x ≤ 1 for asech).
+  const POINTS: Record<string, readonly number[]> = {
+    acot: [-3, -0.4, 0.3, 5],
+    asec: [-3, -0.6, 0.7, 5],
+    acsc: [-3, -0.6, 0.7, 5],
+    sech: [-3, -0.4, 0.3, 5],
+    csch: [-3, -0.4, 0.3, 5],
+    coth: [-3, -0.4, 0.3, 5],
+    asech: [0.05, 0.2, 0.45],
+    acsch: [-3, -0.4, 0.3, 5],
+    acoth: [-3, -0.6, 0.7, 5],
+  };
+  // mathjs 15 differentiates acoth(u) as −u′/(1 − u²): the sign is wrong (acoth = atanh(1/u)
+  // has derivative 1/(1 − u²), as SymPy says); finite differences side with Leibniz.
+  const MATHJS_WRONG = new Set(['acoth']);
+  for (const [name, points] of Object.entries(POINTS)) {
+    it(`d/dx ${name}(2x)`, () => {
+      const text = `${name}(2*x)`;
+      const theirs = math.derivative(text, 'x', { simplify: false });
+      const f = parse(text);
+      const mine = diff(f, 'x');
+      for (const x of points) {
+        const want = Number(theirs.evaluate({ x }));
+        const got = evaluate(mine, { x });
+        expect(close(got, partialByDifferences(f, 'x', { x }), 1e-6), `${text} at ${x}`).toBe(true);
+        expect(close(got, want, 1e-12), `${text} at ${x}: mathjs ${want}`).toBe(
+          !MATHJS_WRONG.has(name),
+        );
+      }
+    });
+  }
+});

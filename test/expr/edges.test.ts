@@ -20,6 +20,7 @@ import {
   log,
   mul,
   mulAll,
+  NUMERIC_FUNCTIONS,
   num,
   parse,
   pow,
@@ -134,6 +135,46 @@ describe('conventions', () => {
     expect(evaluate(parse('atan2(-x - x^2, -1)'), { x: 0 })).toBe(-Math.PI);
   });
 });
+
+describe('stable forms: ±1 ± erf(u) as ±erfc(∓u)', () => {
+  const cases: Array<[string, string]> = [
+    ['1 - erf(u)', 'erfc(u)'],
+    ['erf(u) - 1', '-erfc(u)'],
+    ['1 + erf(u)', 'erfc(-u)'],
+    ['-1 - erf(u)', '-erfc(-u)'],
+    ['1 - erf(-u)', 'erfc(-u)'],
+    ['w + 1 - erf(2*u)', 'w + erfc(2*u)'],
+  ];
+  for (const [written, stable] of cases) {
+    it(`${written} → ${stable}, the same values as the written form where it keeps its digits`, () => {
+      expect(stableForm(written)).toBe(parse(stable));
+      const plain = parse(written.replaceAll('erf(', 'g('));
+      for (const u of [-3, -0.5, 0, 0.25, 2]) {
+        const direct = evaluatePlainErf(plain, u);
+        const value = evaluate(written, { u, w: 0.5 });
+        expect(Math.abs(value - direct)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(direct)));
+      }
+    });
+  }
+  it('leaves other constants alone: 2 - erf(u) is not rewritten', () => {
+    expect(stableForm('2 - erf(u)')).toBe(parse('2 - erf(u)'));
+    expect(stableForm('1 - 2*erf(u)')).toBe(parse('1 - 2*erf(u)'));
+  });
+});
+
+/** `e` with g standing for erf, in plain floats term by term (no stable forms). */
+function evaluatePlainErf(e: ReturnType<typeof parse>, u: number): number {
+  const erfOf = (t: number): number => NUMERIC_FUNCTIONS.erf(t);
+  const value = (n: ReturnType<typeof parse>): number => {
+    if (n.op === 'call') return erfOf(value(n.args[0]));
+    if (n.op === 'sym') return n.name === 'u' ? u : 0.5;
+    if (n.op === 'num') return evaluate(n);
+    if (n.op === 'add') return n.args.reduce((acc, a) => acc + value(a), 0);
+    if (n.op === 'mul') return n.args.reduce((acc, a) => acc * value(a), 1);
+    throw new Error(`unexpected ${n.op}`);
+  };
+  return value(e);
+}
 
 describe('stable forms', () => {
   const cases: Array<[string, string]> = [

@@ -1,5 +1,6 @@
 // The function table's columns are facts about the float functions: check each against the
 // interpreter, so a wrong row (a parity, a value at zero, a sign) cannot slip in.
+import * as math from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import {
   ALIASES,
@@ -53,9 +54,15 @@ describe('function table', () => {
   }
 
   it('the domain column says exactly where each function is NaN', () => {
+    const INSIDE: { readonly [D in Domain]: (x: number) => boolean } = {
+      nonnegative: (x) => x >= 0,
+      '[-1, 1]': (x) => Math.abs(x) <= 1,
+      '[1, ∞)': (x) => x >= 1,
+      '|x| ≥ 1': (x) => Math.abs(x) >= 1,
+      '[0, 1]': (x) => x >= 0 && x <= 1,
+    };
     const inside = (domain: Domain | undefined, x: number): boolean =>
-      domain === undefined ||
-      (domain === 'nonnegative' ? x >= 0 : domain === '[-1, 1]' ? Math.abs(x) <= 1 : x >= 1);
+      domain === undefined || INSIDE[domain](x);
     for (const name of FUNCTION_NAMES) {
       const info = functionInfo(name);
       const f = NUMERIC_FUNCTIONS[name];
@@ -76,6 +83,74 @@ describe('function table', () => {
       const even = POINTS.every((x) => !(Math.abs(f(-x) - f(x)) < 1e-12));
       expect(odd || even, name).toBe(true);
     }
+  });
+});
+
+/**
+ * The textbook functions mathjs also has: the same real principal values (where mathjs's
+ * value is real; outside the real domain ours is NaN, mathjs's complex). erfc is not in
+ * mathjs: its values are checked against published digits. mathjs computes csch and coth
+ * from exponentials (2/(eˣ − e⁻ˣ)), which cancel near 0 (1e-11 relative at x = 1e-3), and the
+ * inverses from logarithms; ours call sinh, tanh, asinh and atanh.
+ */
+describe('reciprocal and inverse reciprocal functions agree with mathjs', () => {
+  const NAMES = [
+    'acot',
+    'asec',
+    'acsc',
+    'sech',
+    'csch',
+    'coth',
+    'asech',
+    'acsch',
+    'acoth',
+  ] as const;
+  const MATHJS: { readonly [K in (typeof NAMES)[number]]: (x: number) => unknown } = {
+    acot: math.acot,
+    asec: math.asec,
+    acsc: math.acsc,
+    sech: math.sech,
+    csch: math.csch,
+    coth: math.coth,
+    asech: math.asech,
+    acsch: math.acsch,
+    acoth: math.acoth,
+  };
+  const AT = [-40, -3.7, -2, -1, -0.9, -0.5, -1e-3, 1e-3, 0.5, 0.9, 1, 1.1, 2, 3.7, 40, 0];
+  for (const name of NAMES) {
+    it(`${name}: parses as the table's function, prints back, and equals mathjs`, () => {
+      const e = parse(`${name}(x)`);
+      expect(e.op).toBe(name);
+      expect(parse(String(e))).toBe(e);
+      for (const x of AT) {
+        const ours = NUMERIC_FUNCTIONS[name](x);
+        const theirs = MATHJS[name](x);
+        if (typeof theirs !== 'number') {
+          expect(Number.isNaN(ours), `${name}(${x}) = ${ours}, mathjs complex`).toBe(true);
+          continue;
+        }
+        if (!Number.isFinite(theirs)) expect(ours, `${name}(${x})`).toBe(theirs);
+        else
+          expect(Math.abs(ours - theirs), `${name}(${x})`).toBeLessThanOrEqual(
+            1e-10 * Math.abs(theirs),
+          );
+      }
+    });
+  }
+
+  it('acot takes values in (−π/2, π/2]: acot(0) = π/2 and acot(−x) = −acot(x) for x ≠ 0', () => {
+    expect(NUMERIC_FUNCTIONS.acot(0)).toBe(Math.PI / 2);
+    expect(NUMERIC_FUNCTIONS.acot(-1)).toBe(-Math.PI / 4);
+    expect(NUMERIC_FUNCTIONS.asec(-1)).toBe(Math.PI);
+    expect(NUMERIC_FUNCTIONS.asech(0)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('erfc keeps its digits in the right tail, where 1 − erf is 0 or noise', () => {
+    // erfc(5) = 1.5374597944280348502e-12, erfc(10) = 2.0884875837625447570e-45 (DLMF 7.2).
+    expect(NUMERIC_FUNCTIONS.erfc(5)).toBeCloseTo(1.537459794428035e-12, 26);
+    expect(Math.abs(NUMERIC_FUNCTIONS.erfc(10) / 2.088487583762545e-45 - 1)).toBeLessThan(1e-14);
+    expect(NUMERIC_FUNCTIONS.erfc(-3)).toBe(2 - NUMERIC_FUNCTIONS.erfc(3));
+    expect(parse('erfc(x)').op).toBe('erfc');
   });
 });
 

@@ -17,7 +17,7 @@ import {
   postorder,
   sym,
 } from '../../src/expr/index.js';
-import { sigmoid, softplus } from '../../src/expr/numeric.js';
+import { erfc, sigmoid, softplus } from '../../src/expr/numeric.js';
 import { FUNCTIONS } from '../../src/expr/ops.js';
 import { arbExpr } from '../arbitrary.js';
 import { chainRuleSingular } from '../codegen/helpers.js';
@@ -194,6 +194,8 @@ describe('every known function at extreme points', () => {
   }
 });
 
+const TWO_OVER_ROOT_PI = 2 / Math.sqrt(Math.PI);
+
 /**
  * Written-out forms with a closed form that stays finite: the stable forms of
  * src/expr/stable.ts and their neighbours. Each with its value and derivative in u.
@@ -243,6 +245,13 @@ const STABLE_FAMILIES: ReadonlyArray<{
   { text: 'sigmoid(u)', value: sigmoid, derivative: (u) => sigmoid(u) * sigmoid(-u) },
   { text: 'softplus(u)', value: softplus, derivative: sigmoid },
   { text: 'tanh(u)', value: Math.tanh, derivative: (u) => 4 * sigmoid(2 * u) * sigmoid(-2 * u) },
+  // erfc is the fdlibm kernel, accurate in the tail; 1 − erf(u) there would be 0 or noise.
+  { text: '1 - erf(u)', value: erfc, derivative: (u) => -TWO_OVER_ROOT_PI * Math.exp(-u * u) },
+  {
+    text: '1 + erf(u)',
+    value: (u) => erfc(-u),
+    derivative: (u) => TWO_OVER_ROOT_PI * Math.exp(-u * u),
+  },
 ];
 
 /** Inner arguments u(x) = a·x + b, so the chain rule and the matchers see more than `x`. */

@@ -63,6 +63,12 @@ const oneMinusSquare = (x: number): number => (1 - x) * (1 + x);
 const inverseHypot = (x: number): number =>
   Math.abs(x) > 1 ? 1 / (Math.abs(x) * Math.sqrt(1 + 1 / (x * x))) : 1 / Math.sqrt(x * x + 1);
 
+/** 1/(|x|·√(x² − 1)) (asec′) without overflowing x²: 1/(x²·√(1 − 1/x²)) for large |x|. */
+const inverseHypotMinusOne = (x: number): number =>
+  Math.abs(x) > 2
+    ? 1 / (x * x * Math.sqrt(1 - 1 / (x * x)))
+    : 1 / (Math.abs(x) * Math.sqrt((Math.abs(x) - 1) * (Math.abs(x) + 1)));
+
 /**
  * f′(x) for each unary known function, computed independently and accurately; undefined
  * where f is not differentiable (kinks of abs/relu/sign/heaviside at 0, poles, the domain's
@@ -80,12 +86,21 @@ export const REFERENCE_DERIVATIVE: {
   asin: (x) => (Math.abs(x) < 1 ? 1 / Math.sqrt(oneMinusSquare(x)) : undefined),
   acos: (x) => (Math.abs(x) < 1 ? -1 / Math.sqrt(oneMinusSquare(x)) : undefined),
   atan: (x) => (Math.abs(x) > 1e150 ? 1 / x / x : 1 / (1 + x * x)),
+  acot: (x) => (x === 0 ? undefined : Math.abs(x) > 1e150 ? -1 / x / x : -1 / (1 + x * x)),
+  asec: (x) => (Math.abs(x) > 1 ? inverseHypotMinusOne(x) : undefined),
+  acsc: (x) => (Math.abs(x) > 1 ? -inverseHypotMinusOne(x) : undefined),
   sinh: (x) => Math.cosh(x),
   cosh: (x) => Math.sinh(x),
   tanh: sech2,
   asinh: inverseHypot,
   acosh: (x) => (x > 1e150 ? 1 / x : x > 1 ? 1 / Math.sqrt((x - 1) * (x + 1)) : undefined),
   atanh: (x) => (Math.abs(x) < 1 ? 1 / oneMinusSquare(x) : undefined),
+  sech: (x) => -Math.tanh(x) / Math.cosh(x),
+  csch: (x) => (x === 0 ? undefined : -1 / Math.tanh(x) / Math.sinh(x)),
+  coth: (x) => (x === 0 ? undefined : -1 / Math.sinh(x) ** 2),
+  asech: (x) => (x > 0 && x < 1 ? -1 / x / Math.sqrt(oneMinusSquare(x)) : undefined),
+  acsch: (x) => (x === 0 ? undefined : -inverseHypot(x) / Math.abs(x)),
+  acoth: (x) => (Math.abs(x) > 1 ? 1 / oneMinusSquare(x) : undefined),
   exp: (x) => Math.exp(x),
   log: (x) => (x > 0 ? 1 / x : undefined),
   log2: (x) => (x > 0 ? 1 / x / Math.LN2 : undefined),
@@ -97,6 +112,7 @@ export const REFERENCE_DERIVATIVE: {
   softplus: (x) => sigmoid(x),
   relu: (x) => (x === 0 ? undefined : x > 0 ? 1 : 0),
   erf: (x) => (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x),
+  erfc: (x) => (-2 / Math.sqrt(Math.PI)) * Math.exp(-x * x),
   heaviside: (x) => (x === 0 ? undefined : 0),
 };
 

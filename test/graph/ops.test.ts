@@ -72,13 +72,30 @@ describe('element-wise ops', () => {
     const y = g.placeholder('y', [null, 2]);
     const u = g.mul(x, 0.9); // (−0.9, 0.9): inside every domain below after the shifts
     const fetches: Tensor[] = [];
-    const shift: Partial<Record<FunctionName, number>> = { acosh: 2, log: 2, log2: 2, log10: 2 };
+    // Shifted into the domain, or away from a pole at 0; asech's domain is (0, 1].
+    const shift: Partial<Record<FunctionName, number>> = {
+      acosh: 2,
+      log: 2,
+      log2: 2,
+      log10: 2,
+      asec: 2,
+      acsc: 2,
+      acoth: 2,
+      csch: 2,
+      coth: 2,
+      acsch: 2,
+    };
     for (const name of FUNCTION_NAMES) {
       if (name === 'atan2' || name === 'min' || name === 'max') {
         fetches.push(g.apply(name, u, y));
         continue;
       }
-      const arg = shift[name] === undefined ? u : g.add(u, shift[name]);
+      const arg =
+        name === 'asech'
+          ? g.add(g.mul(u, 0.5), 0.5)
+          : shift[name] === undefined
+            ? u
+            : g.add(u, shift[name]);
       fetches.push(g.apply(name as FunctionName, arg));
     }
     fetches.push(g.sqrt(g.add(x, 2)), g.reciprocal(g.add(x, 3)), g.log1p(g.mul(x, 0.5)));

@@ -45,6 +45,11 @@ describe('definedness in the sign analysis', () => {
     ['abs(x)^(3/2)', true],
     ['1/x', true],
     ['f(x)', false],
+    ['sech(x) + csch(x) + coth(x) + acot(x) + acsch(x) + erfc(x)', true],
+    ['asec(x)', false],
+    ['acsc(x^2 + 1)', false],
+    ['acoth(x)', false],
+    ['asech(x^2)', false],
   ])('%s defined everywhere: %s', (text, defined) => {
     expect(new SignOracle().isDefined(parse(text))).toBe(defined);
   });
@@ -53,6 +58,26 @@ describe('definedness in the sign analysis', () => {
     const signs = new SignOracle({ nonnegative: ['x'] });
     expect(signs.isDefined(parse('sqrt(x)'))).toBe(true);
     expect(signs.isDefined(parse('log(x)'))).toBe(true);
+  });
+});
+
+describe('signs of the reciprocal and inverse reciprocal functions', () => {
+  test('from the table: positive, nonnegative, odd and increasing', () => {
+    const signs = new SignOracle();
+    for (const text of ['sech(x)', 'erfc(x)', 'acot(x^2)', 'asec(-2 - x^2)', 'coth(x^2 + 1)']) {
+      expect(signs.isPositive(parse(text)), text).toBe(true);
+    }
+    expect(signs.isNonnegative(parse('asec(x)'))).toBe(true);
+    expect(signs.isNonnegative(parse('asech(x)'))).toBe(true);
+    for (const text of ['acsc(-x^2 - 1)', 'acoth(-x^2 - 2)', 'csch(-exp(x))', 'acot(-exp(x))']) {
+      expect(signs.isNegative(parse(text)), text).toBe(true);
+    }
+    // A pole at 0: ±∞ by the sign of the zero, so either sign.
+    expect(signs.isNonnegative(parse('coth(x)')) || signs.isNonpositive(parse('coth(x)'))).toBe(
+      false,
+    );
+    expect(simplify('abs(sech(x))')).toBe(parse('sech(x)'));
+    expect(simplify('sign(erfc(x))')).toBe(parse('1'));
   });
 });
 

@@ -75,7 +75,7 @@ const libm = (name: string): CPrimitive => ({ name });
 const helper = (name: Helper): CPrimitive => ({ name, helper: name });
 
 /**
- * The kernel vocabulary in C. C99's math.h has every libm primitive (erf included, with the
+ * The kernel vocabulary in C. C99's math.h has every libm primitive (erf and erfc included, with the
  * same fdlibm lineage as Leibniz's JavaScript kernel); the helpers cover the rest. A
  * missing entry is a type error.
  */
@@ -110,6 +110,7 @@ export const C_PRIMITIVES = {
   softplus: helper('lz_softplus'),
   relu: helper('lz_relu'),
   erf: libm('erf'),
+  erfc: libm('erfc'),
   heaviside: helper('lz_heaviside'),
   gate: helper('lz_gate'),
   sech2: helper('lz_sech2'),

@@ -55,8 +55,8 @@ const math = (name: string): JsPrimitive => ({
 });
 
 /**
- * The kernel vocabulary in JavaScript. `Math` has the vocabulary's semantics; softplus and
- * erf call Leibniz's stable kernels, embedded in the generated code. A missing entry is a
+ * The kernel vocabulary in JavaScript. `Math` has the vocabulary's semantics; softplus,
+ * erf and erfc call Leibniz's stable kernels, embedded in the generated code. A missing entry is a
  * type error.
  */
 export const JS_PRIMITIVES = {
@@ -94,6 +94,7 @@ export const JS_PRIMITIVES = {
   // max(u, 0) keeps NaN and turns −0 into +0, as the kernel does.
   relu: { text: ([u]) => `Math.max(${u}, 0)` },
   erf: { text: ([u]) => `erf(${u})`, kernel: 'erf' },
+  erfc: { text: ([u]) => `erfc(${u})`, kernel: 'erfc' },
   // Operands are names or literals, so repeating one costs nothing.
   heaviside: { text: ([u]) => `(${u} > 0 ? 1 : ${u} <= 0 ? 0 : ${u})` },
   gate: { text: ([s, a]) => `(${s} === 0 && ${a} === ${a} ? 0 : ${s} * ${a})` },
