@@ -8,8 +8,6 @@
  *   derivatives of these forms stay finite too;
  * - `log(1 + exp(u))` → softplus(u), `log(σ(u))` → −softplus(−u) (no log(0) = −∞);
  * - `1 − σ(u)` → σ(−u) (no cancellation; with the above, `log(1 − σ(u))` → −softplus(u));
- * - `1 − erf(u)` → erfc(u), `1 + erf(u)` → erfc(−u) and their negations (erfc(5) ≈ 1.5e-12
- *   is 1 − 0.99999999999846, a difference that keeps 4 digits);
  * - `1 − tanh(u)²` → 4·σ(2u)·σ(−2u) (= sech² u: keeps its digits where tanh rounds to ±1,
  *   and its derivatives stay finite where cosh overflows);
  * - a polynomial in σ(u) (σ(−u) counting as 1 − σ(u)) or in tanh(u) that vanishes where it
@@ -17,14 +15,24 @@
  *   1 − 1 where σ rounds to 1; 2tanh³u − 2tanh u is −8·tanh u·σ(2u)·σ(−2u));
  * - a product of a positive factor (σ, exp, cosh, softplus) and a sum with a term divided by
  *   it: distributed, so that the factor cancels (σ·σ(−u)·(a/σ − b/σ(−u)) → a·σ(−u) − b·σ, the
- *   gradient of binary cross-entropy, instead of 0·∞).
+ *   gradient of binary cross-entropy, instead of 0·∞);
+ * - `1 − erf(u)` → erfc(u), `1 + erf(u)` → erfc(−u) and their negations (erfc(5) ≈ 1.5e-12
+ *   is 1 − 0.99999999999846, a difference that keeps 4 digits);
+ * - `log(cosh(u))` → u + softplus(−2u) − log 2; a log of a positive exponential sum → a
+ *   log-sum-exp, and quotients of such sums → softmax weights; √(t² + c) ± t → a form that
+ *   picks by the sign of t (overflow and cancellation beyond |u| ≈ 710 and |t| ≈ 1e8).
  *
  * Invariant: value- and domain-preserving; each distinct node rewritten once; iterative.
  */
 import {
+  add,
   addAll,
   div,
   erfc,
+  exp,
+  heaviside,
+  log,
+  max,
   mulAll,
   neg,
   num,
@@ -34,7 +42,9 @@ import {
   sigmoid,
   sinh,
   softplus,
+  sub,
   tanh,
+  ZERO_EXPR,
 } from './build.js';
 import { type ExprInput, toExpression } from './input.js';
 import type { Expr } from './node.js';
@@ -343,6 +353,217 @@ function erfcForm(sum: Expr): Expr | undefined {
   return undefined;
 }
 
+// Exponential sums, log cosh, √(q + c) ± t: forms that overflow or cancel for large arguments.
+
+/** log(cosh(u)) = u + softplus(−2u) − log 2 for all real u (cosh overflows beyond |u| ≈ 710). */
+function logCosh(arg: Expr): Expr | undefined {
+  if (arg.op !== 'cosh') return undefined;
+  const u = arg.args[0];
+  return addAll([u, softplus(mulAll([num(-2), u])), neg(log(num(2)))]);
+}
+
+/** A term c·exp(a) of a positive exponential sum (a = 0 for the constant term c). */
+interface ExpTerm {
+  readonly a: Expr;
+  /** log of the term: a + log c. */
+  readonly exponent: Expr;
+}
+
+/**
+ * The terms of a sum of positive multiples of exponentials plus at most a positive constant
+ * (at least one exponential, at least two terms), or undefined. Such a sum is positive
+ * wherever its exponents are defined, which is what keeps the rewrites below domain-preserving.
+ */
+function positiveExpTerms(sum: Expr): ExpTerm[] | undefined {
+  if (sum.op !== 'add') return undefined;
+  const terms: ExpTerm[] = [];
+  let exponentials = 0;
+  for (const t of sum.args) {
+    const scaled = t.op === 'mul' && t.args.length === 2 && t.args[0].op === 'num';
+    const c = t.op === 'num' ? t.value! : scaled ? t.args[0].value! : ONE;
+    const f = t.op === 'num' ? undefined : scaled ? t.args[1] : t;
+    if (c.num <= 0n || (f !== undefined && f.op !== 'exp')) return undefined;
+    if (f !== undefined) exponentials++;
+    const a = f === undefined ? ZERO_EXPR : f.args[0];
+    terms.push({ a, exponent: add(a, log(num(c))) });
+  }
+  return exponentials >= 1 && terms.length >= 2 ? terms : undefined;
+}
+
+/**
+ * log(eᵃ + eᵇ) = m + softplus(a + b − 2m) with m = max(a, b) (a + b − 2m is −|a − b|): no
+ * overflow, log1p accuracy where one term dominates. Written without |·| so that at a tie,
+ * where max sends its derivative to one argument, the softplus term gives back the half: the
+ * gradient is (½, ½) there, not (0, 1).
+ */
+function logSumExp2(a: Expr, b: Expr): Expr {
+  const m = max(a, b);
+  return add(m, softplus(addAll([a, b, mulAll([num(-2), m])])));
+}
+
+/** log Σ eᵉⁱ as nested two-term log-sum-exps. */
+const logSumExpOf = (exponents: readonly Expr[]): Expr =>
+  exponents.slice(1).reduce(logSumExp2, exponents[0]);
+
+/**
+ * log(c₀ + Σ cᵢ·exp(aᵢ)) (positive cᵢ) as a log-sum-exp: exp overflows beyond 709.78 and
+ * underflows below −745, where the sum is still a float.
+ */
+function logSumExp(arg: Expr): Expr | undefined {
+  const terms = positiveExpTerms(arg);
+  return terms === undefined ? undefined : logSumExpOf(terms.map((t) => t.exponent));
+}
+
+/**
+ * `n`·e^−L for L = log D: each term r·exp(a) of `n` (a an exponent of D, or a term without
+ * exponentials when D has a constant term) as r·exp(a − L), which is at most r/c. Undefined
+ * when a term does not fit or no term has an exponential of D.
+ */
+function weighted(n: Expr, known: ReadonlySet<Expr>, logD: Expr): Expr | undefined {
+  const out: Expr[] = [];
+  let matched = false;
+  for (const t of n.op === 'add' ? n.args : [n]) {
+    const factors = t.op === 'mul' ? t.args : [t];
+    const k = factors.findIndex((f) => f.op === 'exp' && known.has(f.args[0]));
+    if (k < 0 && (!known.has(ZERO_EXPR) || factors.some((f) => f.op === 'exp'))) return undefined;
+    matched ||= k >= 0;
+    const a = k < 0 ? ZERO_EXPR : factors[k].args[0];
+    out.push(timesExp(mulAll(factors.filter((_, j) => j !== k)), sub(a, logD)));
+  }
+  return matched ? addAll(out) : undefined;
+}
+
+/**
+ * Quotients of exponential sums, N^p·D^−k with N's exponentials among D's (the derivatives
+ * of log D): with L = log D as a log-sum-exp, N/D = N·e^−L, a sum of softmax weights
+ * exp(a − L) ≤ 1, finite where N and D both overflow (∞/∞); any other D^−k is e^(−k·L).
+ * D is positive, so the domain is unchanged.
+ */
+function softmaxWeights(product: Expr): Expr | undefined {
+  const factors = product.args;
+  for (let i = 0; i < factors.length; i++) {
+    const d = factors[i];
+    const k = d.op === 'pow' ? d.args[1] : undefined;
+    if (k === undefined || k.op !== 'num' || k.value!.den !== 1n || k.value!.num >= 0n) continue;
+    const terms = positiveExpTerms(d.args[0]);
+    if (terms === undefined) continue;
+    const logD = logSumExpOf(terms.map((t) => t.exponent));
+    const known = new Set(terms.map((t) => t.a));
+    let left = -k.value!.num;
+    const out: Expr[] = [];
+    for (let j = 0; j < factors.length; j++) {
+      if (j === i) continue;
+      const f = factors[j];
+      const e = f.op === 'pow' ? f.args[1] : ONE_EXPR;
+      const [base, p] =
+        e.op === 'num' && e.value!.den === 1n
+          ? [f.op === 'pow' ? f.args[0] : f, e.value!.num]
+          : [f, 0n];
+      // exp(j·a) (the canonical form of exp(a)^j) is exp(a − L)^j.
+      const times = f.op === 'exp' ? expMultiple(f.args[0], known, left) : undefined;
+      if (times !== undefined) {
+        out.push(exp(sub(f.args[0], mulAll([num(times), logD]))));
+        left -= times;
+        continue;
+      }
+      const w = p >= 1n && p <= left ? weighted(base, known, logD) : undefined;
+      if (w === undefined) {
+        out.push(f);
+        continue;
+      }
+      out.push(pow(w, num(p)));
+      left -= p;
+    }
+    // What is left of D^−k is e^(−k·L): as finite as D^−k, and it meets the exponentials
+    // it multiplies (see distributeExp) where D overflows.
+    return mulAll([...out, exp(mulAll([num(-left), logD]))]);
+  }
+  return undefined;
+}
+
+/** t·exp(b), merged into t's first exponential factor when it has one. */
+function timesExp(t: Expr, b: Expr): Expr {
+  const factors = t.op === 'mul' ? t.args : [t];
+  const k = factors.findIndex((f) => f.op === 'exp');
+  if (k < 0) return mulAll([...factors, exp(b)]);
+  return mulAll(factors.map((f, j) => (j === k ? exp(add(f.args[0], b)) : f)));
+}
+
+const hasExpFactor = (t: Expr): boolean =>
+  t.op === 'exp' || (t.op === 'mul' && t.args.some((f) => f.op === 'exp'));
+
+/**
+ * Exponentials in a product meet before anything overflows: exp(a)·exp(b) → exp(a + b) and
+ * exp(b)·Σ rᵢ·exp(aᵢ) → Σ rᵢ·exp(aᵢ + b) (eᵘ·(eᵘ⁻ᴸ − e²ᵘ⁻²ᴸ), a Hessian entry of a
+ * log-sum-exp, is ∞·0 where u > 709; eᵘ⁻ᴸ − … is not). exp never vanishes and is defined
+ * wherever its exponent is, so the domain is unchanged.
+ */
+function mergeExponentials(product: Expr): Expr | undefined {
+  const factors = product.args;
+  const exps = factors.filter((f) => f.op === 'exp');
+  if (exps.length === 0) return undefined;
+  const others = factors.filter((f) => f.op !== 'exp');
+  if (exps.length > 1) return mulAll([exp(addAll(exps.map((f) => f.args[0]))), ...others]);
+  const b = exps[0].args[0];
+  const i = others.findIndex((f) => f.op === 'add' && f.args.every(hasExpFactor));
+  if (i < 0) return undefined;
+  const terms = others[i].args.map((t) => timesExp(t, b));
+  return mulAll([addAll(terms), ...others.filter((_, j) => j !== i)]);
+}
+
+/** D^k (k < 0) for a positive exponential sum D as e^(k·log D): finite where D overflows. */
+function reciprocalExpSum(d: Expr, k: bigint): Expr | undefined {
+  const terms = positiveExpTerms(d);
+  if (terms === undefined) return undefined;
+  return exp(mulAll([num(k), logSumExpOf(terms.map((t) => t.exponent))]));
+}
+
+/** The least j ≤ `most` with b/j an exponent in `known`, or undefined. */
+function expMultiple(b: Expr, known: ReadonlySet<Expr>, most: bigint): bigint | undefined {
+  for (let j = 1n; j <= most && j <= MAX_DEGREE; j++) if (known.has(div(b, num(j)))) return j;
+  return undefined;
+}
+
+/** True for `|v|` and multiples of it (never negative: s + |v| does not cancel). */
+const isAbsTerm = (t: Expr): boolean =>
+  t.op === 'abs' || (t.op === 'mul' && t.args.some((f) => f.op === 'abs'));
+
+/**
+ * A sum with √(t² + c) + t (c > 0 a number, t any term): s + t cancels where t → −∞, and
+ * c/(s − t), its other form, where t → +∞. With r = s + |t| (never cancels), s + t is r for
+ * t ≥ 0 and c/r for t < 0: c^H(−t)·r^(1 − 2H(−t)), picked by the value of t (H(0) = 0), with
+ * H′ = 0. Same domain: t's.
+ */
+function rootPlusLinear(sum: Expr): Expr | undefined {
+  const terms = sum.args;
+  // The roots first, by the square they hold: one pass over the other terms after (linear).
+  const roots = new Map<Expr, [number, Expr]>();
+  terms.forEach((s, i) => {
+    if (s.op !== 'pow' || !isNumberValue(s.args[1], 1n, 2n)) return;
+    const radicand = s.args[0];
+    if (radicand.op !== 'add' || radicand.args.length !== 2) return;
+    const [c, q] =
+      radicand.args[0].op === 'num' ? radicand.args : [radicand.args[1], radicand.args[0]];
+    if (c.op === 'num' && c.value!.num > 0n && !roots.has(q)) roots.set(q, [i, c]);
+  });
+  if (roots.size === 0) return undefined;
+  for (let j = 0; j < terms.length; j++) {
+    const t = terms[j];
+    const root = isAbsTerm(t) ? undefined : roots.get(pow(t, num(2)));
+    if (root === undefined || root[0] === j) continue;
+    const [i, c] = root;
+    // r = s + t·(1 − 2H(−t)) is s + |t|, with the derivative s′ + t′ at t = 0 (|t|′ is 0 there).
+    const negative = heaviside(neg(t));
+    const r = add(terms[i], mulAll([t, sub(1, mulAll([num(2), negative]))]));
+    const form = mulAll([pow(c, negative), pow(r, sub(1, mulAll([num(2), negative])))]);
+    return addAll([form, ...terms.filter((_, m) => m !== i && m !== j)]);
+  }
+  return undefined;
+}
+
+const isNumberValue = (e: Expr, n: bigint, d: bigint): boolean =>
+  e.op === 'num' && e.value!.num === n && e.value!.den === d;
+
 /** The stable form of one node whose arguments are already stable, or the node itself. */
 function stableNode(node: Expr): Expr {
   switch (node.op) {
@@ -351,7 +572,8 @@ function stableNode(node: Expr): Expr {
       const e = node.args[1];
       const negative = e.op === 'num' && e.value!.den === 1n && e.value!.num < 0n;
       const v = negative ? onePlusExp(node.args[0]) : undefined;
-      return v === undefined ? node : pow(sigmoid(neg(v)), neg(e));
+      if (v !== undefined) return pow(sigmoid(neg(v)), neg(e));
+      return negative ? (reciprocalExpSum(node.args[0], e.value!.num) ?? node) : node;
     }
     case 'log': {
       const a = node.args[0];
@@ -359,7 +581,8 @@ function stableNode(node: Expr): Expr {
       if (a.op === 'sigmoid') return neg(softplus(neg(a.args[0])));
       // log(1 + exp(v)) = softplus(v)
       const v = onePlusExp(a);
-      return v === undefined ? node : softplus(v);
+      if (v !== undefined) return softplus(v);
+      return logCosh(a) ?? logSumExp(a) ?? node;
     }
     case 'add':
       return (
@@ -370,11 +593,18 @@ function stableNode(node: Expr): Expr {
           (u) => mulAll([num(4), sigmoid(mulAll([num(2), u])), sigmoid(mulAll([num(-2), u]))]),
         ) ??
         factorPolynomial(node) ??
+        rootPlusLinear(node) ??
         erfcForm(node) ??
         node
       );
     case 'mul':
-      return mergeRatio(node) ?? distributeCancelling(node) ?? node;
+      return (
+        mergeRatio(node) ??
+        distributeCancelling(node) ??
+        softmaxWeights(node) ??
+        mergeExponentials(node) ??
+        node
+      );
     default:
       return node;
   }

@@ -1,8 +1,10 @@
 // Numerically stable forms: sigmoid and softplus (the functions and their written-out
 // forms) with finite, correct values and gradients for |u| up to 1000; log1p and expm1
 // where 1 + u and exp(u) − 1 would cancel.
+import * as math from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { compile, compileBatch, compileGradient, compileHessian } from '../../src/codegen/index.js';
+import { diff } from '../../src/diff/diff.js';
 import {
   add,
   div,
@@ -180,5 +182,155 @@ describe('the issue-9 edges, compiled', () => {
 
   it('d/du 0^u is 0 where 0^u is defined', () => {
     expect(at('0^u + u', ['u'], [1])).toEqual([1, [1]]);
+  });
+});
+
+// Forms the float audit found uncovered: log cosh, log-sum-exp (and the softmax quotients of
+// its derivatives), √(u² + c) ± u. References in 50-digit arithmetic (mathjs BigNumber).
+describe('log cosh, log-sum-exp and √(u² + c) − u at extreme and ordinary points', () => {
+  const big = math.create(math.all, { number: 'BigNumber', precision: 50 });
+  type Big = math.BigNumber;
+  const bn = (t: number): Big => big.bignumber(t);
+  const toNumber = (b: Big): number => Number(b.toString());
+  const logSumExpRef = (terms: ReadonlyArray<[number, Big]>): Big => {
+    let sum = bn(0);
+    for (const [c, a] of terms) sum = big.add(sum, big.multiply(bn(c), big.exp(a))) as Big;
+    return big.log(sum);
+  };
+  /** |a − b| ≤ rel·|b| + abs. */
+  const close = (a: number, b: number, rel: number, abs = 0): boolean =>
+    Math.abs(a - b) <= rel * Math.abs(b) + abs;
+
+  const POINTS = [
+    -1e4, -2000, -800, -710, -40, -3, -1, -1e-3, 0, 1e-3, 1, 3, 40, 710, 800, 2000, 1e4,
+  ];
+
+  it('log(cosh(w·u)): value, gradient and Hessian finite and right for |w·u| up to 1e4', () => {
+    const e = parse('log(cosh(w*u))');
+    const f = compileGradient(e, ['w', 'u']);
+    const h = compileHessian(e, ['w', 'u']);
+    const g = new Float64Array(2);
+    for (const [wv, uv] of [...POINTS.map((t) => [1, t]), [10, 1000], [-0.5, 2e4], [1e-3, 3]]) {
+      const t = bn(wv * uv);
+      const value = toNumber(big.log(big.cosh(t)));
+      const th = toNumber(big.tanh(t));
+      const sech2 = toNumber(big.divide(1, big.pow(big.cosh(t), 2)) as Big);
+      expect(close(f([wv, uv], g), value, 4e-16, 3e-16)).toBe(true);
+      expect(evaluate(e, { w: wv, u: uv })).toBe(f([wv, uv], g));
+      // ∂/∂w = u·tanh(wu), ∂/∂u = w·tanh(wu): absolutely accurate near wu = 0 (1 − 2σ(−2wu)).
+      expect(close(g[0], uv * th, 1e-15, 4e-16 * Math.abs(uv))).toBe(true);
+      expect(close(g[1], wv * th, 1e-15, 4e-16 * Math.abs(wv))).toBe(true);
+      const [hww, hwu, , huu] = h([wv, uv]);
+      expect(close(hww, uv * uv * sech2, 1e-14)).toBe(true);
+      expect(close(hwu, th + wv * uv * sech2, 1e-14, 1e-16)).toBe(true);
+      expect(close(huu, wv * wv * sech2, 1e-14)).toBe(true);
+    }
+  });
+
+  const sums: Array<[string, ReadonlyArray<[number, (t: Big) => Big]>]> = [
+    [
+      'log(exp(u) + exp(2*u))',
+      [
+        [1, (t) => t],
+        [1, (t) => big.multiply(2, t) as Big],
+      ],
+    ],
+    [
+      'log(1 + exp(u) + exp(-u))',
+      [
+        [1, () => bn(0)],
+        [1, (t) => t],
+        [1, (t) => big.unaryMinus(t)],
+      ],
+    ],
+    [
+      'log(2 + 3*exp(u))',
+      [
+        [2, () => bn(0)],
+        [3, (t) => t],
+      ],
+    ],
+    [
+      'log(exp(u) + exp(-u))',
+      [
+        [1, (t) => t],
+        [1, (t) => big.unaryMinus(t)],
+      ],
+    ],
+  ];
+  it.each(sums)('%s: value and gradient finite and right; the Hessian finite', (text, terms) => {
+    const e = parse(text);
+    const f = compileGradient(e, ['u']);
+    const h = compileHessian(e, ['u']);
+    const d = diff(e, 'u');
+    const g = new Float64Array(1);
+    for (const t of POINTS) {
+      const at = (k: number): Big => big.add(bn(t), bn(k * 1e-7)) as Big;
+      const ref = (s: Big): Big => logSumExpRef(terms.map(([c, a]) => [c, a(s)]));
+      const value = toNumber(ref(bn(t)));
+      // The derivative by a central difference of the 50-digit function (error ~1e-14·f″).
+      const slope = toNumber(big.divide(big.subtract(ref(at(1)), ref(at(-1))), bn(2e-7)) as Big);
+      expect(close(f([t], g), value, 4e-16, 3e-16)).toBe(true);
+      expect(evaluate(e, { u: t })).toBe(f([t], g));
+      expect(close(g[0], slope, 1e-12, 1e-13)).toBe(true);
+      // The symbolic derivative is a sum of softmax weights, not ∞/∞.
+      expect(close(evaluate(d, { u: t }), slope, 1e-12, 1e-13)).toBe(true);
+      expect(Number.isFinite(h([t])[0])).toBe(true);
+    }
+  });
+
+  it('log-sum-exp gradients split evenly at a tie (max sends its derivative to one side)', () => {
+    const f = compileGradient(parse('log(exp(x) + exp(y))'), ['x', 'y']);
+    const g = new Float64Array(2);
+    for (const t of [-1000, 0, 3, 1000]) {
+      expect(f([t, t], g)).toBeCloseTo(t + Math.LN2, 12);
+      expect([...g]).toEqual([0.5, 0.5]);
+    }
+    const fx = compileGradient(parse('log(exp(x) + exp(-x))'), ['x']);
+    expect(fx([0], g)).toBe(Math.LN2);
+    expect(g[0]).toBe(0);
+  });
+
+  it('√(u² + 1) − u, u + √(u² + 1) and asinh written out keep their digits for both signs', () => {
+    // 320 digits: u² + 1 at u = 1e150.
+    const big = math.create(math.all, { number: 'BigNumber', precision: 320 });
+    const bn = (t: number): Big => big.bignumber(t);
+    const root = (t: Big): Big => big.sqrt(big.add(big.multiply(t, t), 1) as Big);
+    const cases: Array<[string, (t: Big) => Big]> = [
+      ['sqrt(u^2 + 1) - u', (t) => big.subtract(root(t), t) as Big],
+      ['u + sqrt(u^2 + 1)', (t) => big.add(root(t), t) as Big],
+      ['log(u + sqrt(u^2 + 1))', (t) => big.log(big.add(root(t), t) as Big)],
+      [
+        'sqrt(4*u^2 + 3) - 2*u',
+        (t) =>
+          big.subtract(
+            big.sqrt(big.add(big.multiply(4, big.multiply(t, t)), 3) as Big),
+            big.multiply(2, t),
+          ) as Big,
+      ],
+    ];
+    for (const [text, ref] of cases) {
+      const e = parse(text);
+      const f = compileGradient(e, ['u']);
+      const g = new Float64Array(1);
+      for (const t of [
+        -1e150, -1e8, -1e4, -30, -1, -1e-9, 0, 1e-9, 1, 30, 1e4, 1e8, 1e100, 1e150,
+      ]) {
+        const value = toNumber(ref(bn(t)));
+        const h = Math.max(Math.abs(t) * 1e-20, 1e-30);
+        const slope = toNumber(
+          big.divide(
+            big.subtract(ref(big.add(bn(t), bn(h)) as Big), ref(big.subtract(bn(t), bn(h)) as Big)),
+            bn(2 * h),
+          ) as Big,
+        );
+        // log(r) for r near 1 (asinh written out, near 0) has an absolute error of an ulp of 1.
+        expect(close(f([t], g), value, 1e-15, 2.3e-16)).toBe(true);
+        expect(evaluate(e, { u: t })).toBe(f([t], g));
+        // Beyond |u| ≈ 1e100 the adjoint ≈ 1/u² is divided by √(u² + c) before it is
+        // multiplied by 2u, and underflows (docs/numerics.md).
+        if (Math.abs(t) <= 1e100) expect(close(g[0], slope, 1e-14)).toBe(true);
+      }
+    }
   });
 });

@@ -2,17 +2,22 @@
 // expression is expected, printing hooks, exact numbers that round-trip, stable forms in
 // the interpreter, and the conventions at a zero base and at steps.
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derivation } from '../../src/diff/derivation.js';
 import { diff, grad, hessian, jacobian } from '../../src/diff/diff.js';
 import {
   add,
   addAll,
+  cosh,
   div,
+  type Expr,
   evaluate,
+  exp,
   format,
   InvalidArgumentError,
   LeibnizError,
+  log,
   mul,
   mulAll,
   NUMERIC_FUNCTIONS,
@@ -22,9 +27,11 @@ import {
   relu,
   sqrt,
   stableForm,
+  sub,
   sym,
   toSymbol,
 } from '../../src/expr/index.js';
+import { arbPoint, arbSafeExpr } from '../arbitrary.js';
 
 const x = sym('x');
 
@@ -181,6 +188,9 @@ describe('stable forms', () => {
     ['1 - tanh(u)^2', '4*sigmoid(-2*u)*sigmoid(2*u)'],
     ['exp(2*u)/(1 + exp(u))^2', 'sigmoid(u)^2'],
     ['sinh(u)/cosh(u)^3', 'tanh(u)/cosh(u)^2'],
+    ['log(cosh(u))', 'u - log(2) + softplus(-2*u)'],
+    ['log(exp(u) + exp(2*u))', 'max(u, 2*u) + softplus(3*u - 2*max(u, 2*u))'],
+    ['sqrt(u^2 + 1) - u', '(sqrt(u^2 + 1) - u*(1 - 2*heaviside(u)))^(1 - 2*heaviside(u))'],
   ];
   for (const [written, stable] of cases) {
     it(`${written} → ${stable}, the same values where both are finite`, () => {
@@ -242,4 +252,104 @@ function jsOf(e: ReturnType<typeof parse>): string {
     default:
       return `Math.${e.op}(${a.join(', ')})`;
   }
+}
+
+// The audit's forms: log cosh, log-sum-exp (and the softmax quotients of its derivatives),
+// √(t² + c) ± t. Each is an identity with the same domain: equal to the written form at
+// ordinary points, NaN exactly where the written form is, and not applied where it is not one.
+describe('stable forms for log cosh, log-sum-exp and √(t² + c) ± t', () => {
+  const inner = arbSafeExpr({ variables: ['x', 'y'], maxDepth: 2 });
+  const point = arbPoint(['x', 'y']);
+  /** |a − b| within `rel` of the scale, where the written form is a moderate float. */
+  const agree = (stable: number, plain: number, scale: number): boolean =>
+    !Number.isFinite(plain) ||
+    Math.abs(plain) > 1e12 ||
+    Math.abs(stable - plain) <= 1e-12 * Math.max(1, scale);
+
+  it('equal the written forms at ordinary points (random inner expressions)', () => {
+    fc.assert(
+      fc.property(inner, inner, point, fc.constantFrom(1, 2, 5), (u, v, at, c) => {
+        const a = evaluate(u, at);
+        const b = evaluate(v, at);
+        if (!(Math.abs(a) < 300 && Math.abs(b) < 300)) return;
+        const checks: Array<[Expr, number, number]> = [
+          [log(cosh(u)), Math.log(Math.cosh(a)), Math.abs(a)],
+          [
+            log(add(exp(u), exp(v))),
+            Math.log(Math.exp(a) + Math.exp(b)),
+            Math.abs(a) + Math.abs(b),
+          ],
+          [
+            log(add(c, mul(3, exp(u)), exp(v))),
+            Math.log(c + 3 * Math.exp(a) + Math.exp(b)),
+            Math.abs(a) + Math.abs(b),
+          ],
+          [sub(sqrt(add(pow(u, 2), c)), u), Math.sqrt(a * a + c) - a, Math.abs(a)],
+          [add(sqrt(add(pow(u, 2), c)), u), Math.sqrt(a * a + c) + a, Math.abs(a)],
+          [
+            div(add(exp(u), mul(2, exp(v))), add(exp(u), exp(v), c)),
+            (Math.exp(a) + 2 * Math.exp(b)) / (Math.exp(a) + Math.exp(b) + c),
+            Math.abs(a) + Math.abs(b),
+          ],
+        ];
+        for (const [e, plain, scale] of checks) {
+          expect(agree(evaluate(e, at), plain, scale)).toBe(true);
+          expect(stableForm(stableForm(e))).toBe(stableForm(e));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('are applied to these shapes', () => {
+    for (const text of [
+      'log(cosh(x))',
+      'log(exp(x) + exp(y))',
+      'log(2 + exp(x))',
+      'log(1 + exp(x) + exp(-x))',
+      '(exp(x) + 2*exp(2*x))/(exp(x) + exp(2*x))',
+      'sqrt(x^2 + 1) - x',
+      'sqrt(4*x^2 + 3) - 2*x + y',
+    ]) {
+      expect(stableForm(text), text).not.toBe(parse(text));
+    }
+  });
+
+  it('are not applied where they would not be identities with the same domain', () => {
+    for (const text of [
+      'log(exp(2*x) - exp(x))', // a negative coefficient: the sum can be ≤ 0
+      'log(y*exp(x) + exp(2*x))', // a symbolic coefficient
+      'log(exp(x) + x)', // a term that is not an exponential
+      'sqrt(x^2 - 1) - x', // c < 0: the domain is |x| ≥ 1
+      'sqrt(x^2 + y) - x', // c not a number
+      'sqrt(x^2 + 1) - 2*x', // not a multiple of the root's own term
+      'sqrt(x^2 + 1) + abs(x)', // never cancels
+    ]) {
+      expect(stableForm(text), text).toBe(parse(text));
+    }
+  });
+
+  it('keep the domain of the inner expressions: NaN stays NaN, values stay values', () => {
+    const cases = [
+      'log(cosh(sqrt(x)))',
+      'log(exp(sqrt(x)) + exp(log(x)))',
+      'log(1 + exp(acosh(x)) + exp(-x))',
+      'sqrt(log(x)^2 + 1) - log(x)',
+      'exp(sqrt(x))/(exp(sqrt(x)) + exp(x))',
+    ];
+    for (const text of cases) {
+      for (const t of [-1, -1e-300, 0.5, 2]) {
+        const written = evaluatePlainX(parse(text), t);
+        const stable = evaluate(text, { x: t });
+        expect(Number.isNaN(stable), `${text} at ${t}`).toBe(Number.isNaN(written));
+        if (!Number.isNaN(written)) expect(stable).toBeCloseTo(written, 12);
+      }
+    }
+  });
+});
+
+/** The written form in plain Math, at x (no stable forms). */
+function evaluatePlainX(e: Expr, x: number): number {
+  const f = new Function('x', `return ${jsOf(e)};`) as (x: number) => number;
+  return f(x);
 }
